@@ -1,0 +1,1 @@
+"""rseqdbg gdb bridge (standard library only)."""
