@@ -2,6 +2,9 @@ package io.rseqdbg.cli;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code rseqdbg} command line. Commons CLI has no subcommands: the first word picks the
@@ -11,6 +14,10 @@ public final class Main {
 
     /** rseqdbg's own errors: bad usage or unreadable input (DESIGN.md, Conventions). */
     public static final int EXIT_USAGE = 2;
+
+    private static final List<Command> COMMANDS = List.of(
+            // each module's subcommands register here, in the order --help lists them
+    );
 
     private Main() {
     }
@@ -28,8 +35,23 @@ public final class Main {
             out.println("rseqdbg " + version());
             return 0;
         }
-        err.println("rseqdbg: unknown command '" + args[0] + "' (try: rseqdbg --help)");
-        return EXIT_USAGE;
+        Command command = commands().get(args[0]);
+        if (command == null) {
+            err.println("rseqdbg: unknown command '" + args[0] + "' (try: rseqdbg --help)");
+            return EXIT_USAGE;
+        }
+        try {
+            return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        } catch (UsageException e) {
+            err.println("rseqdbg " + command.name() + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+    }
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> byName = new LinkedHashMap<>();
+        COMMANDS.forEach(c -> byName.put(c.name(), c));
+        return byName;
     }
 
     static String version() {
@@ -38,14 +60,16 @@ public final class Main {
     }
 
     static String usage() {
-        return String.join(System.lineSeparator(), Arrays.asList(
-                "usage: rseqdbg COMMAND [OPTIONS]",
-                "",
-                "Makes programs that use Linux restartable sequences (rseq) debuggable.",
-                "",
-                "Commands:",
-                "  --version    print the version",
-                "  --help       print this help",
-                "")) ;
+        StringBuilder text = new StringBuilder()
+                .append("usage: rseqdbg COMMAND [OPTIONS]\n\n")
+                .append("Makes programs that use Linux restartable sequences (rseq) debuggable.\n\n")
+                .append("Commands:\n");
+        for (Command c : COMMANDS) {
+            text.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        }
+        text.append(String.format("  %-10s %s%n", "--version", "print the version"));
+        text.append(String.format("  %-10s %s%n", "--help", "print this help"));
+        text.append("\nrseqdbg COMMAND --help describes one command.\n");
+        return text.toString();
     }
 }
