@@ -28,7 +28,10 @@ __asm__(CRITICAL_SECTION("cs_add")
 
 extern char cs_add_start[];
 
-#ifndef LIBRARY
+#ifdef LIBRARY
+/* For the dlopen test: the run-time address, from the library itself. */
+void *cs_add_start_address(void) { return cs_add_start; }
+#else
 int main(int argc, char **argv) {
     /* The live-process test reads this line: the run-time address, from the program itself. */
     printf("cs_add_start %p\n", (void *)cs_add_start);

@@ -36,9 +36,9 @@ public final class TableReader {
     static final int DESCRIPTOR_SIZE = 32;
     private static final int FIELD = 8;
 
-    /** A descriptor as found, before naming; {@code *Word} are the addresses of the pointer values. */
+    /** A descriptor as found, before naming; {@code *Field} are the addresses of its pointer fields. */
     record Descriptor(long address, String section, int version, int flags, long start, long offset, long abort,
-                      long startWord, long abortWord) {
+                      long startField, long abortField) {
     }
 
     public record Result(List<CriticalSection> criticalSections, List<ExitPoint> exitPoints, List<Problem> problems) {
@@ -136,8 +136,8 @@ public final class TableReader {
         for (Descriptor d : descriptors.values()) {
             CriticalSection cs = byDescriptor.get(d.address());
             problems.addAll(checks.descriptor(cs));
-            checkRelocated(d.startWord(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") start_ip");
-            checkRelocated(d.abortWord(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") abort_ip");
+            checkRelocated(d.startField(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") start_ip");
+            checkRelocated(d.abortField(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") abort_ip");
         }
         problems.addAll(checks.exitPoints(exitPoints, sections));
         return new Result(sections, List.copyOf(exitPoints), List.copyOf(problems));
@@ -204,7 +204,7 @@ public final class TableReader {
         }
         ByteBuffer b = ByteBuffer.wrap(raw).order(image.byteOrder());
         return new Descriptor(address, section, b.getInt(0), b.getInt(4), field(b, address, 8), field(b, address, 16),
-                field(b, address, 24), valueWord(address + 8), valueWord(address + 24));
+                field(b, address, 24), address + 8, address + 24);
     }
 
     private Long field(long address) {
