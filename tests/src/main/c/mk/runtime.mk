@@ -10,11 +10,11 @@ I386_INC := $(OUT)/.i386-include
 # Programs = a main file + the runtime, compiled together, with per-program flags.
 RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy counter-noexit \
 	counter-notable counter-lld counter-relr counter-i386 counter-aarch64 \
-	list buffer memcpy signal-storm cpu-opv-errors bench-percpu
+	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
 
 $(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
-$(OUT)/list $(OUT)/buffer $(OUT)/memcpy $(OUT)/signal-storm $(OUT)/cpu-opv-errors \
+$(OUT)/list $(OUT)/buffer $(OUT)/memcpy $(OUT)/signal-storm $(OUT)/exclusion $(OUT)/cpu-opv-errors \
 	$(OUT)/bench-percpu: MAIN = targets/$(notdir $@).c
 $(OUT)/demo-counter: XFLAGS := -DCOUNTER_DEFAULT_OPS=200 -DCOUNTER_NAME='"demo-counter"'
 $(OUT)/counter-nopie: XFLAGS := -fno-pie -no-pie

@@ -145,6 +145,11 @@ void percpu_counter_add_spin(struct percpu_counter *c, intptr_t n, uintptr_t spi
 	counter_add_slow(c, n, cpu < 0 ? percpu_current_cpu() : cpu);
 }
 
+void percpu_counter_add_on(struct percpu_counter *c, int cpu, intptr_t n)
+{
+	percpu_add_on(&c->slots[cpu].v, cpu, n);
+}
+
 intptr_t percpu_counter_sum(const struct percpu_counter *c)
 {
 	intptr_t sum = 0;

@@ -35,8 +35,10 @@ struct percpu_counter;
 struct percpu_counter *percpu_counter_new(void);
 void percpu_counter_free(struct percpu_counter *c);
 void percpu_counter_add(struct percpu_counter *c, intptr_t n);
-/* The same, with a critical section that spins @spin iterations before it commits. */
+/* The same, with a critical section that loads, spins @spin iterations, then stores. */
 void percpu_counter_add_spin(struct percpu_counter *c, intptr_t n, uintptr_t spin);
+/* Adds to @cpu's slot wherever the calling thread runs (through cpu_opv from elsewhere). */
+void percpu_counter_add_on(struct percpu_counter *c, int cpu, intptr_t n);
 intptr_t percpu_counter_sum(const struct percpu_counter *c);
 
 /* On @cpu's word @v: if (*v == expect) *v = newv. 0 when stored, 1 when *v differed. */

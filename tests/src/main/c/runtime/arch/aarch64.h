@@ -70,13 +70,13 @@ int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, in
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
 		RSEQ_ASM_CBNE_UNLOCKED(4f)
+		"ldr x15, [%[v]]\n\t"
 		"mov x14, %[spin]\n\t"
 		"5:\n\t"
 		"cbz x14, 6f\n\t"
 		"sub x14, x14, #1\n\t"
 		"b 5b\n\t"
 		"6:\n\t"
-		"ldr x15, [%[v]]\n\t"
 		"add x15, x15, %[count]\n\t"
 		"str x15, [%[v]]\n\t"
 		"2:\n\t"

@@ -107,8 +107,9 @@ abort:
 }
 
 /*
- * *v += count on @cpu, after spinning @spin iterations inside the c.s.: a deliberately long
- * critical section that signals and preemption abort again and again.
+ * *v += count on @cpu as load, spin @spin iterations, add, store: a deliberately long critical
+ * section whose commit depends on a load made long before it. Signals and preemption abort it
+ * again and again, and it loses updates unless cpu_opv really excludes it.
  */
 static inline __attribute__((always_inline))
 int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count,
@@ -119,6 +120,7 @@ int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, in
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
 		RSEQ_ASM_CBNE_UNLOCKED(4f)
+		"mov" RSEQ_W " (%[v]), " RSEQ_AX "\n\t"
 		"mov" RSEQ_W " %[spin], " RSEQ_CX "\n\t"
 		"test" RSEQ_W " " RSEQ_CX ", " RSEQ_CX "\n\t"
 		"jz 6f\n\t"
@@ -126,7 +128,8 @@ int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, in
 		"dec" RSEQ_W " " RSEQ_CX "\n\t"
 		"jnz 5b\n\t"
 		"6:\n\t"
-		"add" RSEQ_W " %[count], (%[v])\n\t"
+		"add" RSEQ_W " %[count], " RSEQ_AX "\n\t"
+		"mov" RSEQ_W " " RSEQ_AX ", (%[v])\n\t"
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
 		: /* no outputs */
