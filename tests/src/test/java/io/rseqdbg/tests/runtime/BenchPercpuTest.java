@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BenchPercpuTest {
 
     private static final List<String> MODES = List.of("rseq", "opv", "mutex");
-    private static final long FAST_OPS = 20_000_000;
+    private static final long FAST_OPS = 100_000_000;
     private static final long OPV_OPS = 1_000_000;
 
     private static double nsPerOp(String mode, int threads) {
