@@ -10,14 +10,23 @@
 #include "rseq-thread.h"
 
 static int forced;
+static int fastpath_tries = RSEQDBG_FASTPATH_TRIES;
 static unsigned long fallbacks, aborts, remote;
 
 __attribute__((constructor))
 static void percpu_init(void)
 {
 	const char *force = getenv("RSEQDBG_FORCE_CPU_OPV");
+	const char *tries = getenv("RSEQDBG_FASTPATH_TRIES");
+	char *end;
 
 	forced = force && strcmp(force, "1") == 0;
+	if (tries && *tries) {
+		long n = strtol(tries, &end, 10);
+
+		if (*end == '\0' && n >= 0 && n <= 1000000)
+			fastpath_tries = (int)n;
+	}
 }
 
 void rseqdbg_force_cpu_opv(int on)
@@ -44,7 +53,7 @@ static void count(unsigned long *stat)
 
 static int tries(void)
 {
-	return __atomic_load_n(&forced, __ATOMIC_RELAXED) ? 0 : RSEQDBG_FASTPATH_TRIES;
+	return __atomic_load_n(&forced, __ATOMIC_RELAXED) ? 0 : fastpath_tries;
 }
 
 int percpu_current_cpu(void)

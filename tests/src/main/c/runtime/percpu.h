@@ -2,9 +2,10 @@
  * Per-cpu data structures on rseq fast paths with a cpu_opv slow path.
  *
  * Forward progress: every operation tries its rseq critical section at most
- * RSEQDBG_FASTPATH_TRIES times (an abort, a failed compare or a cpu_opv lock held all count as
- * a failed try), then runs the same operation through cpu_opv on the cpu the thread last saw.
- * RSEQDBG_FORCE_CPU_OPV=1 in the environment (or rseqdbg_force_cpu_opv(1)) skips the fast path.
+ * RSEQDBG_FASTPATH_TRIES times in a row (an abort, a failed compare or a cpu_opv lock held all
+ * count as a failed try), then runs the same operation through cpu_opv on the cpu the thread
+ * last saw. The environment can change the number of tries: RSEQDBG_FASTPATH_TRIES=N, and
+ * RSEQDBG_FORCE_CPU_OPV=1 (or rseqdbg_force_cpu_opv(1)) skips the fast path altogether.
  * Each operation that went through cpu_opv counts as one fallback.
  */
 #ifndef RSEQDBG_PERCPU_H
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RSEQDBG_FASTPATH_TRIES 8
+#define RSEQDBG_FASTPATH_TRIES 4
 
 struct rseqdbg_stats {
 	unsigned long fallbacks;	/* operations completed through cpu_opv */

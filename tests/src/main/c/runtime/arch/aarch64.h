@@ -184,7 +184,7 @@ int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_ar
 		"add x14, x14, #1\n\t"
 		"b 5b\n\t"
 		"6:\n\t"
-		"str %[newv], [%[v]]\n\t"
+		"stlr %[newv], [%[v]]\n\t"	/* release: the copied bytes before the offset */
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
 		: /* no outputs */

@@ -33,4 +33,21 @@ class SignalStormTest {
         assertEquals("own", run.report().get("rseq"), run.describe());
         assertTrue(run.number("fallback") > 0, "no operation fell back: " + run.describe());
     }
+
+    @Test
+    void fallbackComesAfterFourFailedTries() {
+        Run run = Targets.target("signal-storm").args("1", "200").run().requireExit(0);
+        long ops = run.number("ops");
+        long fallback = run.number("fallback");
+        long aborts = run.number("aborts");
+        assertTrue(aborts >= 4 * fallback && aborts <= 4 * ops, run.describe());
+    }
+
+    @Test
+    void numberOfTriesComesFromTheEnvironment() {
+        Run run = Targets.target("signal-storm").args("1", "200")
+                .env("RSEQDBG_FASTPATH_TRIES", "1").run().requireExit(0);
+        assertEquals(run.number("aborts"), run.number("fallback"), run.describe());
+        assertTrue(run.number("fallback") > 0, run.describe());
+    }
 }
