@@ -1,0 +1,55 @@
+# The rseq/cpu_opv runtime (runtime/) and the programs built on it (targets/), see TARGETS.md.
+
+RT_SRCS := runtime/rseq-thread.c runtime/cpu-opv.c runtime/percpu.c
+RT_DEPS := $(wildcard runtime/*.c runtime/*.h runtime/arch/*.h targets/*.c targets/*.h) mk/runtime.mk
+RT_CFLAGS := -O2 -g -Wall -Wextra -D_GNU_SOURCE -Iruntime -Itargets -pthread
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+# gcc -m32 without the gcc-multilib package finds no asm/ headers: the x86 ones serve both.
+I386_INC := $(OUT)/.i386-include
+
+# Programs = a main file + the runtime, compiled together, with per-program flags.
+RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy counter-noexit \
+	counter-notable counter-lld counter-relr counter-i386 counter-aarch64 \
+	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu
+BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
+
+$(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
+$(OUT)/list $(OUT)/buffer $(OUT)/memcpy $(OUT)/signal-storm $(OUT)/exclusion $(OUT)/cpu-opv-errors \
+	$(OUT)/bench-percpu: MAIN = targets/$(notdir $@).c
+$(OUT)/demo-counter: XFLAGS := -DCOUNTER_DEFAULT_OPS=200 -DCOUNTER_NAME='"demo-counter"'
+$(OUT)/counter-nopie: XFLAGS := -fno-pie -no-pie
+$(OUT)/counter-static: XFLAGS := -static
+$(OUT)/counter-legacy: XFLAGS := -DRSEQ_LEGACY_TABLE
+$(OUT)/counter-noexit: XFLAGS := -DRSEQ_NO_EXIT_POINTS
+$(OUT)/counter-notable: XFLAGS := -DRSEQ_NO_TABLES
+$(OUT)/counter-lld: XFLAGS := -fuse-ld=lld
+$(OUT)/counter-relr: XFLAGS := -Wl,-z,pack-relative-relocs
+$(OUT)/counter-i386: XFLAGS := -m32 -I$(I386_INC)
+$(OUT)/counter-aarch64: RT_CC := $(AARCH64_CC)
+RT_CC ?= $(CC)
+
+$(OUT)/counter-i386: $(I386_INC)/asm
+
+$(addprefix $(OUT)/,$(RT_PROGRAMS)): $(RT_DEPS)
+	@mkdir -p $(OUT)
+	$(RT_CC) $(RT_CFLAGS) $(XFLAGS) -o $@ $(MAIN) $(RT_SRCS)
+
+# The same counter, with the runtime in a shared library it dlopens from its own directory.
+$(OUT)/libpercpu.so: $(RT_DEPS)
+	@mkdir -p $(OUT)
+	$(CC) $(RT_CFLAGS) -fPIC -shared -o $@ $(RT_SRCS)
+
+$(OUT)/counter-dlopen: $(RT_DEPS) $(OUT)/libpercpu.so
+	$(CC) $(RT_CFLAGS) -DCOUNTER_DLOPEN -DCOUNTER_NAME='"counter-dlopen"' -o $@ targets/counter.c -ldl
+
+$(I386_INC)/asm:
+	@mkdir -p $(I386_INC)
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $@
+
+# ELF files with one bad descriptor each: built for the checker, never run.
+$(OUT)/bad/%: targets/bad/%.S targets/bad/bad-cs.h
+	@mkdir -p $(OUT)/bad
+	$(CC) -o $@ $<
+
+ALL_EXTRA += $(addprefix $(OUT)/,$(RT_PROGRAMS) libpercpu.so counter-dlopen) \
+	$(addprefix $(OUT)/bad/,$(BAD_PROGRAMS))

@@ -1,0 +1,89 @@
+/*
+ * Critical-section building blocks: the table sections that describe each c.s. to the kernel
+ * (through rseq_cs) and to tools (through the ELF sections), for every supported layout.
+ *
+ * Build switches (pick at most one; the default is today's librseq layout):
+ *   RSEQ_LEGACY_TABLE    only the 2017/Linux 4.18 "__rseq_table" section (same 32-byte
+ *                        entries), and the legacy "nopl" signature encoding on x86
+ *   RSEQ_NO_EXIT_POINTS  "__rseq_cs" + "__rseq_cs_ptr_array", no "__rseq_exit_point_array"
+ *                        (TCMalloc style)
+ *   RSEQ_NO_TABLES       no table section at all: descriptors live in .data.rel.ro and are
+ *                        known only at run time through the thread's rseq_cs field
+ *
+ * Default layout (all sections "aw", descriptors 32-byte aligned, 64-bit fields even on i386,
+ * where a pointer is a 32-bit value followed by a zero word):
+ *   __rseq_cs                 struct rseq_cs { u32 version=0; u32 flags=0; u64 start_ip;
+ *                                              u64 post_commit_offset; u64 abort_ip; }
+ *   __rseq_cs_ptr_array       one u64 pointer to each descriptor
+ *   __rseq_exit_point_array   { u64 start_ip; u64 exit_ip; } for every branch that leaves a
+ *                             c.s. other than to its post-commit address or abort_ip
+ *   __rseq_failure ("ax")     the abort handlers, each preceded by the 4-byte signature
+ */
+#ifndef RSEQDBG_RSEQ_CS_H
+#define RSEQDBG_RSEQ_CS_H
+
+#define RSEQ_STR_(x) #x
+#define RSEQ_STR(x) RSEQ_STR_(x)
+
+#if (defined(RSEQ_LEGACY_TABLE) + defined(RSEQ_NO_EXIT_POINTS) + defined(RSEQ_NO_TABLES)) > 1
+# error "RSEQ_LEGACY_TABLE, RSEQ_NO_EXIT_POINTS and RSEQ_NO_TABLES exclude each other"
+#endif
+
+#if defined(__x86_64__)
+# define RSEQ_ASM_U64_PTR(x) ".quad " x
+#elif defined(__i386__)
+# define RSEQ_ASM_U64_PTR(x) ".long " x ", 0x0"
+#elif defined(__aarch64__)
+# define RSEQ_ASM_U64_PTR(x) ".quad " x
+#else
+# error "rseqdbg runtime: unsupported architecture"
+#endif
+
+#if defined(RSEQ_LEGACY_TABLE)
+# define RSEQ_ASM_CS_SECTION "__rseq_table"
+#elif defined(RSEQ_NO_TABLES)
+# define RSEQ_ASM_CS_SECTION ".data.rel.ro"
+#else
+# define RSEQ_ASM_CS_SECTION "__rseq_cs"
+#endif
+
+#if defined(RSEQ_LEGACY_TABLE) || defined(RSEQ_NO_TABLES)
+# define RSEQ_ASM_CS_PTR(label) ""
+#else
+# define RSEQ_ASM_CS_PTR(label)						\
+		".pushsection __rseq_cs_ptr_array, \"aw\"\n\t"		\
+		RSEQ_ASM_U64_PTR(RSEQ_STR(label) "b") "\n\t"		\
+		".popsection\n\t"
+#endif
+
+/* Descriptor @label (a numeric local label) for the c.s. [start_ip, post_commit_ip). */
+#define RSEQ_ASM_DEFINE_TABLE(label, start_ip, post_commit_ip, abort_ip)	\
+		".pushsection " RSEQ_ASM_CS_SECTION ", \"aw\"\n\t"	\
+		".balign 32\n\t"					\
+		RSEQ_STR(label) ":\n\t"					\
+		".long 0x0, 0x0\n\t"					\
+		RSEQ_ASM_U64_PTR(RSEQ_STR(start_ip)) "\n\t"		\
+		RSEQ_ASM_U64_PTR("(" RSEQ_STR(post_commit_ip) " - "	\
+				 RSEQ_STR(start_ip) ")") "\n\t"		\
+		RSEQ_ASM_U64_PTR(RSEQ_STR(abort_ip)) "\n\t"		\
+		".popsection\n\t"					\
+		RSEQ_ASM_CS_PTR(label)
+
+/* Declares that the c.s. starting at @start_ip may leave by branching to @exit_ip. */
+#if defined(RSEQ_LEGACY_TABLE) || defined(RSEQ_NO_TABLES) || defined(RSEQ_NO_EXIT_POINTS)
+# define RSEQ_ASM_DEFINE_EXIT_POINT(start_ip, exit_ip) ""
+#else
+# define RSEQ_ASM_DEFINE_EXIT_POINT(start_ip, exit_ip)			\
+		".pushsection __rseq_exit_point_array, \"aw\"\n\t"	\
+		RSEQ_ASM_U64_PTR(RSEQ_STR(start_ip)) "\n\t"		\
+		RSEQ_ASM_U64_PTR(RSEQ_STR(exit_ip)) "\n\t"		\
+		".popsection\n\t"
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+# include "arch/x86.h"
+#elif defined(__aarch64__)
+# include "arch/aarch64.h"
+#endif
+
+#endif
