@@ -1,0 +1,84 @@
+package io.rseqdbg.stepper;
+
+/**
+ * The traced program as the stepper drives it: a live ptrace session here, a recorded trace for
+ * replay. Every call happens on the thread that runs the stepper (for ptrace: the tracer thread).
+ */
+public interface Inferior {
+
+    /** Waits for the next stop or exit of any thread of the program. */
+    Stop next();
+
+    /** Executes one instruction of {@code tid}, delivering {@code signal} first when it is not 0. */
+    void step(int tid, int signal);
+
+    /** Lets {@code tid} run until its next stop, delivering {@code signal} first when not 0. */
+    void resume(int tid, int signal);
+
+    /** Asks a running thread to stop; the stop arrives as {@link Stop.Interrupted} (perhaps after another). */
+    void interrupt(int tid);
+
+    long pc(int tid);
+
+    /** Moves the pc of a stopped thread, making sure the kernel does not restart a syscall over it. */
+    void setPc(int tid, long pc);
+
+    long readLong(long address);
+
+    void writeLong(long address, long value);
+
+    byte[] read(long address, int length);
+
+    /** Address of the thread's registered {@code struct rseq}, or 0 when it has none. */
+    long rseqArea(int tid);
+
+    void insertBreakpoint(long address);
+
+    void removeBreakpoint(long address);
+
+    int pid();
+
+    /**
+     * Safe from any thread: makes a pending or the next {@link #next()} return soon with an
+     * {@link Stop.Interrupted}, so the stepper notices a stop request (Ctrl-C, SIGTERM).
+     */
+    void wakeUp();
+
+    /**
+     * Lets every thread go: every byte changed in the program is restored, and each thread gets
+     * the signal {@code signals} names for it (0 or absent: none).
+     */
+    void detach(java.util.Map<Integer, Integer> signals);
+
+    /** A stop of one thread, or the end of the program. */
+    sealed interface Stop {
+        int tid();
+
+        /** A single step finished, or a breakpoint was hit ({@code breakpoint} is then its address, else -1). */
+        record Trapped(int tid, long pc, long breakpoint) implements Stop {
+        }
+
+        /** A signal is about to be delivered; it is delivered if the next step or resume passes it on. */
+        record Signalled(int tid, int signal) implements Stop {
+        }
+
+        /** The stop {@link #interrupt} asked for, or the first stop of a new thread. */
+        record Interrupted(int tid) implements Stop {
+        }
+
+        /** {@code tid} created thread {@code child}; the child reports its own first stop. */
+        record Cloned(int tid, int child) implements Stop {
+        }
+
+        /** The program called exec: its modules are new. {@code tid} is the thread that remains. */
+        record Exec(int tid) implements Stop {
+        }
+
+        record ThreadExited(int tid) implements Stop {
+        }
+
+        /** The program is gone: {@code status} as a shell reports it (128 + signal when killed). */
+        record Exited(int tid, int status, int signal) implements Stop {
+        }
+    }
+}

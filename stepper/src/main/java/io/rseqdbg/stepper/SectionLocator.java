@@ -1,0 +1,131 @@
+package io.rseqdbg.stepper;
+
+import io.rseqdbg.elf.Architecture;
+import io.rseqdbg.elf.CriticalSection;
+import io.rseqdbg.elf.LoadMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the critical section a thread's pc is in: first from the ELF tables of every module mapped
+ * in the process (re-reading the map when the pc is in a mapping not seen before, which is how a
+ * dlopen shows up), then, for code with no table, from the thread's live {@code rseq->rseq_cs}.
+ */
+final class SectionLocator {
+
+    /** Offset of {@code rseq_cs} in {@code struct rseq} (after cpu_id_start and cpu_id). */
+    private static final int RSEQ_CS_OFFSET = 8;
+    private static final int DESCRIPTOR_SIZE = 32;
+    private static final long PAGE_MASK = ~0xfffL;
+
+    private final Inferior inferior;
+    private LoadMap map;
+    /** Pages known to hold no ELF module (anonymous or JIT code): the map is not re-read for them. */
+    private final Set<Long> pagesWithoutModule = new HashSet<>();
+    private final Map<Long, CriticalSection> liveByDescriptor = new HashMap<>();
+    private final List<StepListener> onReload;
+
+    SectionLocator(Inferior inferior, List<StepListener> onReload) {
+        this.inferior = inferior;
+        this.onReload = onReload;
+        reload();
+    }
+
+    /** Re-reads {@code /proc/PID/maps}: after exec, or when code appears in a new mapping. */
+    void reload() {
+        try {
+            map = LoadMap.read(inferior.pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the memory map of process " + inferior.pid(), e);
+        }
+        pagesWithoutModule.clear();
+        liveByDescriptor.clear();
+    }
+
+    LoadMap map() {
+        return map;
+    }
+
+    /** The critical section holding {@code pc} for thread {@code tid}, or null. */
+    CriticalSection at(int tid, long pc) {
+        CriticalSection cs = map.containing(pc).orElse(null);
+        if (cs != null) {
+            return cs;
+        }
+        if (map.moduleAt(pc).isEmpty() && pagesWithoutModule.add(pc & PAGE_MASK)) {
+            reload();
+            pagesWithoutModule.add(pc & PAGE_MASK);
+            cs = map.containing(pc).orElse(null);
+            if (cs != null) {
+                return cs;
+            }
+        }
+        return live(tid, pc);
+    }
+
+    /** From the thread's {@code rseq_cs} field, for critical sections no table declares. */
+    private CriticalSection live(int tid, long pc) {
+        long area = inferior.rseqArea(tid);
+        if (area == 0) {
+            return null;
+        }
+        long descriptor = inferior.readLong(area + RSEQ_CS_OFFSET);
+        if (descriptor == 0) {
+            return null;
+        }
+        CriticalSection cs = liveByDescriptor.get(descriptor);
+        if (cs == null) {
+            cs = readDescriptor(descriptor);
+            if (cs == null) {
+                return null;
+            }
+            liveByDescriptor.put(descriptor, cs);
+        }
+        return cs.contains(pc) ? cs : null;
+    }
+
+    private CriticalSection readDescriptor(long address) {
+        byte[] raw;
+        try {
+            raw = inferior.read(address, DESCRIPTOR_SIZE);
+        } catch (RuntimeException e) {
+            return null; // a stale or garbage pointer: the kernel would kill the program, not our business here
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int version = b.getInt(0);
+        int flags = b.getInt(4);
+        long start = b.getLong(8);
+        long offset = b.getLong(16);
+        long abort = b.getLong(24);
+        if (offset <= 0 || offset > (1 << 20)) {
+            return null;
+        }
+        return new CriticalSection(start, offset, abort, List.of(), nameOf(start), "rseq_cs (live)",
+                Architecture.X86_64, version, flags, address);
+    }
+
+    /** {@code module+0xoffset} for code in a mapped file, else the bare address. */
+    String nameOf(long address) {
+        return map.moduleAt(address)
+                .map(m -> m.file().getFileName() + "+0x" + Long.toHexString(address - m.low()))
+                .orElse("0x" + Long.toHexString(address));
+    }
+
+    /**
+     * True when the module holding {@code cs} declares its exits (it has an exit-point array), so
+     * breakpoints at post-commit, abort and the exits catch every way out of the section.
+     */
+    boolean exitsDeclared(CriticalSection cs) {
+        if (!cs.exits().isEmpty()) {
+            return true;
+        }
+        return map.moduleAt(cs.start()).map(m -> !m.tables().exitPoints().isEmpty()).orElse(false);
+    }
+}

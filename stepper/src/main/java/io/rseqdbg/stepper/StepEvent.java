@@ -1,0 +1,50 @@
+package io.rseqdbg.stepper;
+
+import io.rseqdbg.elf.CriticalSection;
+
+/**
+ * What the stepper saw, in order: one clean stream that the summary, the trace file, the progress
+ * line and record/replay all consume. Addresses are run-time addresses.
+ */
+public sealed interface StepEvent {
+
+    int tid();
+
+    /** One ptrace stop outside any critical section (one instruction executed). */
+    record Stepped(int tid, long pc) implements StepEvent {
+    }
+
+    /** A thread stopped with its pc inside a critical section. */
+    record SectionEntered(int tid, long pc, CriticalSection section) implements StepEvent {
+    }
+
+    /** inside: one instruction executed within a critical section, others held, rseq_cs cleared. */
+    record SectionStepped(int tid, long pc, CriticalSection section) implements StepEvent {
+    }
+
+    /** The thread left the critical section; {@code stops} counts ptrace stops spent on it. */
+    record SectionLeft(int tid, long pc, CriticalSection section, Outcome outcome, int stops) implements StepEvent {
+    }
+
+    /** none: the same section aborted {@code times} in a row without committing once. */
+    record AbortLoop(int tid, CriticalSection section, int times) implements StepEvent {
+    }
+
+    /** opv: redirecting this section made no progress {@code times} in a row; it is skipped from now on. */
+    record OpvGaveUp(int tid, CriticalSection section, int times) implements StepEvent {
+    }
+
+    record ThreadStarted(int tid, int parent) implements StepEvent {
+    }
+
+    record ThreadExited(int tid) implements StepEvent {
+    }
+
+    /** A signal the program gets; it is delivered exactly once, as without rseqdbg. */
+    record SignalDelivered(int tid, int signal) implements StepEvent {
+    }
+
+    /** The program exited with {@code status} or was killed by {@code signal} (then status is 128 + signal). */
+    record ProcessExited(int tid, int status, int signal) implements StepEvent {
+    }
+}

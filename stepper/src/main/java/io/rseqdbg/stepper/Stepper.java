@@ -1,0 +1,466 @@
+package io.rseqdbg.stepper;
+
+import io.rseqdbg.elf.CriticalSection;
+import io.rseqdbg.stepper.Inferior.Stop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Single-steps every thread of a program and applies a {@link StepPolicy} at rseq critical
+ * sections, so that stepping never livelocks (DESIGN.md 3).
+ *
+ * <p>The kernel decides whether to abort a section when the thread resumes, from the thread's
+ * {@code rseq_cs} field. So every policy that lets a thread run on from a stop inside a section
+ * first holds every other thread of the program (nobody else can touch the per-cpu data) and
+ * clears that field (nothing left to abort). A signal that arrives meanwhile gets the field
+ * back before delivery, so the kernel aborts the section exactly as it would untraced.
+ *
+ * <p>Runs entirely on the calling thread, which must be the one allowed to drive the
+ * {@link Inferior} (for ptrace: the tracer thread).
+ */
+public final class Stepper {
+
+    /** How a run ended. */
+    public enum End { EXITED, MAX_STEPS, STOP_REQUESTED }
+
+    /** opv: re-entries of one section, each soon after its redirect, before it is skipped instead. */
+    static final int OPV_NO_PROGRESS_LIMIT = 12;
+    /** opv: a re-entry within this many steps of the redirect made no progress (a bare retry loop). */
+    static final int OPV_RETRY_DISTANCE = 64;
+    /** none: aborts of one section in a row, with no commit, that make a loop worth reporting. */
+    static final int ABORT_LOOP_LIMIT = 10;
+
+    private static final int RSEQ_CS_OFFSET = 8;
+
+    private enum Mode {
+        /** Single-stepping outside any critical section. */
+        STEPPING,
+        /** skip: running to a breakpoint at post-commit, abort or a declared exit. */
+        RUNNING_TO_EXIT,
+        /** skip without declared exits: single-stepping through the section, unreported. */
+        STEPPING_THROUGH,
+        /** inside: single-stepping through the section, reporting each instruction. */
+        INSIDE,
+        /** none: plain single-stepping inside the section, watching what happens. */
+        WATCHING
+    }
+
+    private static final class Thread {
+        final int tid;
+        boolean running;
+        boolean interruptRequested;
+        Mode mode = Mode.STEPPING;
+        CriticalSection section;
+        int stops;
+        long savedRseqCs;
+        boolean abortedBySignal;
+        final Deque<Stop> pending = new ArrayDeque<>();
+        final Map<Long, Integer> abortsInARow = new HashMap<>();
+        long redirectedSection = -1;
+        long stepsAtRedirect;
+        int redirectsInARow;
+
+        Thread(int tid) {
+            this.tid = tid;
+        }
+    }
+
+    private final Inferior inferior;
+    private final StepPolicy policy;
+    private final long maxSteps;
+    private final StepListener listener;
+    private final SectionLocator sections;
+    private final Map<Integer, Thread> threads = new LinkedHashMap<>();
+    private final Deque<Stop> backlog = new ArrayDeque<>();
+    private final Set<Long> opvGaveUp = new HashSet<>();
+    private final List<Long> breakpoints = new ArrayList<>();
+    private Thread holder;
+    private long steps;
+    private volatile boolean stopRequested;
+    private Stop.Exited exit;
+
+    /**
+     * @param threads  the program's threads, all stopped
+     * @param maxSteps stop stepping (and detach) after this many steps; 0 for no limit
+     */
+    public Stepper(Inferior inferior, Collection<Integer> threads, StepPolicy policy, long maxSteps,
+                   StepListener listener) {
+        this.inferior = inferior;
+        this.policy = policy;
+        this.maxSteps = maxSteps;
+        this.listener = listener;
+        this.sections = new SectionLocator(inferior, List.of());
+        threads.forEach(tid -> this.threads.put(tid, new Thread(tid)));
+    }
+
+    /** Safe from any thread: the run ends at the next stop, leaving the program running untouched. */
+    public void requestStop() {
+        stopRequested = true;
+        inferior.wakeUp();
+    }
+
+    /** The program's exit, when {@link #run()} ended with {@link End#EXITED}. */
+    public Stop.Exited exit() {
+        return exit;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public End run() {
+        try {
+            threads.values().forEach(t -> proceed(t, 0));
+            while (true) {
+                if (stopRequested) {
+                    return letGo(End.STOP_REQUESTED);
+                }
+                if (maxSteps > 0 && steps >= maxSteps && holder == null) {
+                    return letGo(End.MAX_STEPS);
+                }
+                Stop stop = backlog.isEmpty() ? inferior.next() : backlog.poll();
+                if (stop instanceof Stop.Exited e) {
+                    exit = e;
+                    listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
+                    return End.EXITED;
+                }
+                handle(stop);
+            }
+        } catch (RuntimeException e) {
+            if (exit == null) {
+                letGoQuietly();
+            }
+            throw e;
+        }
+    }
+
+    private void handle(Stop stop) {
+        Thread t = threads.computeIfAbsent(stop.tid(), Thread::new);
+        t.running = false;
+        if (stop instanceof Stop.ThreadExited) {
+            threads.remove(t.tid);
+            listener.on(new StepEvent.ThreadExited(t.tid));
+            if (holder == t) {
+                releaseOthers();
+            }
+            return;
+        }
+        if (stop instanceof Stop.Interrupted) {
+            t.interruptRequested = false;
+            if (holder == null && !stopRequested) {
+                proceed(t, 0);
+            }
+            return;
+        }
+        if (holder != null && holder != t) {
+            t.pending.add(stop); // held: handled once the section is left
+            return;
+        }
+        if (stop instanceof Stop.Cloned c) {
+            threads.computeIfAbsent(c.child(), Thread::new);
+            listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
+            proceed(t, 0);
+        } else if (stop instanceof Stop.Exec) {
+            threads.keySet().retainAll(Set.of(t.tid));
+            sections.reload();
+            proceed(t, 0);
+        } else if (stop instanceof Stop.Signalled s) {
+            onSignal(t, s.signal());
+        } else if (stop instanceof Stop.Trapped trap) {
+            onTrap(t, trap.pc());
+        }
+    }
+
+    private void onSignal(Thread t, int signal) {
+        listener.on(new StepEvent.SignalDelivered(t.tid, signal));
+        if (t.section != null && t.mode != Mode.WATCHING && t.savedRseqCs != 0) {
+            // Let the kernel abort the section on delivery, as it would untraced.
+            writeRseqCs(t, t.savedRseqCs);
+            t.abortedBySignal = true;
+            t.running = true;
+            inferior.step(t.tid, signal);
+            return;
+        }
+        proceed(t, signal);
+    }
+
+    private void onTrap(Thread t, long pc) {
+        switch (t.mode) {
+            case STEPPING -> {
+                steps++;
+                atPc(t, pc);
+            }
+            case RUNNING_TO_EXIT -> {
+                t.stops++;
+                if (t.abortedBySignal || isWayOut(t.section, pc)) {
+                    leave(t, pc);
+                    atPc(t, pc);
+                } else {
+                    proceed(t, 0); // not one of ours (the program's own trap): carry on
+                }
+            }
+            case STEPPING_THROUGH, INSIDE, WATCHING -> {
+                t.stops++;
+                if (!t.abortedBySignal && t.section.contains(pc)) {
+                    if (t.mode != Mode.STEPPING_THROUGH) {
+                        steps++;
+                        listener.on(new StepEvent.SectionStepped(t.tid, pc, t.section));
+                    }
+                    if (t.mode == Mode.INSIDE) {
+                        writeRseqCs(t, 0);
+                    }
+                    proceed(t, 0);
+                } else {
+                    leave(t, pc);
+                    steps++;
+                    atPc(t, pc);
+                }
+            }
+        }
+    }
+
+    /** A thread stopped at {@code pc} outside any section it was in: enter one, or step on. */
+    private void atPc(Thread t, long pc) {
+        CriticalSection cs = sections.at(t.tid, pc);
+        if (cs == null) {
+            listener.on(new StepEvent.Stepped(t.tid, pc));
+            proceed(t, 0);
+            return;
+        }
+        listener.on(new StepEvent.SectionEntered(t.tid, pc, cs));
+        t.section = cs;
+        t.stops = 1;
+        switch (policy) {
+            case NONE -> {
+                t.mode = Mode.WATCHING;
+                proceed(t, 0);
+            }
+            case INSIDE -> {
+                holdOthers(t);
+                t.savedRseqCs = clearRseqCs(t);
+                t.mode = Mode.INSIDE;
+                proceed(t, 0);
+            }
+            case SKIP -> runToExit(t, cs);
+            case OPV -> redirectOrSkip(t, cs);
+        }
+    }
+
+    private void redirectOrSkip(Thread t, CriticalSection cs) {
+        if (opvGaveUp.contains(cs.start())) {
+            runToExit(t, cs);
+            return;
+        }
+        boolean retry = t.redirectedSection == cs.start() && steps - t.stepsAtRedirect <= OPV_RETRY_DISTANCE;
+        t.redirectsInARow = retry ? t.redirectsInARow + 1 : 1;
+        if (t.redirectsInARow > OPV_NO_PROGRESS_LIMIT) {
+            opvGaveUp.add(cs.start());
+            listener.on(new StepEvent.OpvGaveUp(t.tid, cs, t.redirectsInARow - 1));
+            runToExit(t, cs);
+            return;
+        }
+        // Always legal: rseq allows an abort at any point before the commit.
+        clearRseqCs(t);
+        inferior.setPc(t.tid, cs.abort());
+        t.redirectedSection = cs.start();
+        t.stepsAtRedirect = steps;
+        listener.on(new StepEvent.SectionLeft(t.tid, cs.abort(), cs, Outcome.REDIRECTED, t.stops));
+        t.section = null;
+        t.mode = Mode.STEPPING;
+        proceed(t, 0);
+    }
+
+    private void runToExit(Thread t, CriticalSection cs) {
+        holdOthers(t);
+        t.savedRseqCs = clearRseqCs(t);
+        if (sections.exitsDeclared(cs)) {
+            for (long at : waysOut(cs)) {
+                inferior.insertBreakpoint(at);
+                breakpoints.add(at);
+            }
+            t.mode = Mode.RUNNING_TO_EXIT;
+        } else {
+            // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
+            t.mode = Mode.STEPPING_THROUGH;
+        }
+        proceed(t, 0);
+    }
+
+    /** Where a thread can leave {@code cs}: never inside it, never on the signature before abort. */
+    private static List<Long> waysOut(CriticalSection cs) {
+        List<Long> out = new ArrayList<>();
+        out.add(cs.postCommit());
+        out.add(cs.abort());
+        out.addAll(cs.exits());
+        out.removeIf(a -> cs.contains(a) || Long.compareUnsigned(cs.abort() - a, 4) <= 0 && a != cs.abort());
+        return out.stream().distinct().toList();
+    }
+
+    private static boolean isWayOut(CriticalSection cs, long pc) {
+        return pc == cs.postCommit() || pc == cs.abort() || cs.exits().contains(pc);
+    }
+
+    private void leave(Thread t, long pc) {
+        CriticalSection cs = t.section;
+        Outcome outcome = t.abortedBySignal || pc == cs.abort() ? Outcome.ABORTED
+                : pc == cs.postCommit() ? Outcome.COMMITTED : Outcome.EXITED;
+        removeBreakpoints();
+        listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
+        if (policy == StepPolicy.NONE) {
+            watchForAbortLoop(t, cs, outcome);
+        }
+        if (outcome != Outcome.ABORTED && t.redirectedSection == cs.start()) {
+            t.redirectedSection = -1;
+        }
+        t.section = null;
+        t.mode = Mode.STEPPING;
+        t.abortedBySignal = false;
+        t.savedRseqCs = 0;
+        if (holder == t) {
+            releaseOthers();
+        }
+    }
+
+    private void watchForAbortLoop(Thread t, CriticalSection cs, Outcome outcome) {
+        if (outcome != Outcome.ABORTED) {
+            t.abortsInARow.remove(cs.start());
+            return;
+        }
+        int times = t.abortsInARow.merge(cs.start(), 1, Integer::sum);
+        if (times == ABORT_LOOP_LIMIT) {
+            listener.on(new StepEvent.AbortLoop(t.tid, cs, times));
+        }
+    }
+
+    private void removeBreakpoints() {
+        breakpoints.forEach(inferior::removeBreakpoint);
+        breakpoints.clear();
+    }
+
+    /** Stops every other thread and keeps it stopped until {@code t} leaves its section. */
+    private void holdOthers(Thread t) {
+        holder = t;
+        for (Thread o : threads.values()) {
+            if (o != t && o.running && !o.interruptRequested) {
+                o.interruptRequested = true;
+                inferior.interrupt(o.tid);
+            }
+        }
+        while (threads.values().stream().anyMatch(o -> o != t && o.running)) {
+            Stop stop = inferior.next();
+            if (stop instanceof Stop.Exited) {
+                backlog.addFirst(stop);
+                return;
+            }
+            handle(stop);
+        }
+    }
+
+    private void releaseOthers() {
+        holder = null;
+        for (Thread o : List.copyOf(threads.values())) {
+            if (o.running) {
+                continue;
+            }
+            if (!o.pending.isEmpty()) {
+                backlog.addAll(o.pending);
+                o.pending.clear();
+            } else if (o.section == null || o.mode == Mode.WATCHING) {
+                proceed(o, 0);
+            }
+        }
+    }
+
+    /** Resumes {@code t} the way its mode wants: one step, or run to a breakpoint. */
+    private void proceed(Thread t, int signal) {
+        t.running = true;
+        if (t.mode == Mode.RUNNING_TO_EXIT) {
+            inferior.resume(t.tid, signal);
+        } else {
+            inferior.step(t.tid, signal);
+        }
+    }
+
+    private long clearRseqCs(Thread t) {
+        long area = inferior.rseqArea(t.tid);
+        if (area == 0) {
+            return 0;
+        }
+        long value = inferior.readLong(area + RSEQ_CS_OFFSET);
+        if (value != 0) {
+            inferior.writeLong(area + RSEQ_CS_OFFSET, 0);
+        }
+        return value;
+    }
+
+    private void writeRseqCs(Thread t, long value) {
+        long area = inferior.rseqArea(t.tid);
+        if (area != 0) {
+            inferior.writeLong(area + RSEQ_CS_OFFSET, value);
+        }
+    }
+
+    /**
+     * Ends stepping with the program intact: every thread stopped, breakpoints out, a thread
+     * caught inside a section gets its {@code rseq_cs} back (it will abort and retry, as if
+     * preempted), held signals go with the detach.
+     */
+    private End letGo(End end) {
+        for (Thread o : threads.values()) {
+            if (o.running && !o.interruptRequested) {
+                o.interruptRequested = true;
+                inferior.interrupt(o.tid);
+            }
+        }
+        while (threads.values().stream().anyMatch(o -> o.running)) {
+            Stop stop = inferior.next();
+            if (stop instanceof Stop.Exited e) {
+                exit = e;
+                listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
+                return End.EXITED;
+            }
+            Thread o = threads.computeIfAbsent(stop.tid(), Thread::new);
+            o.running = false;
+            if (stop instanceof Stop.ThreadExited) {
+                threads.remove(o.tid);
+            } else if (!(stop instanceof Stop.Interrupted)) {
+                o.pending.add(stop);
+            }
+        }
+        backlog.forEach(s -> threads.computeIfAbsent(s.tid(), Thread::new).pending.add(s));
+        backlog.clear();
+        removeBreakpoints();
+        Map<Integer, Integer> signals = new HashMap<>();
+        for (Thread o : threads.values()) {
+            if (o.section != null && o.savedRseqCs != 0) {
+                writeRseqCs(o, o.savedRseqCs);
+            }
+            o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
+                    .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
+        }
+        holder = null;
+        inferior.detach(signals);
+        return end;
+    }
+
+    private void letGoQuietly() {
+        try {
+            removeBreakpoints();
+            for (Thread o : threads.values()) {
+                if (o.section != null && o.savedRseqCs != 0 && !o.running) {
+                    writeRseqCs(o, o.savedRseqCs);
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // the program may be gone; the inferior's own close restores what it can
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.rseqdbg.stepper;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Totals of a step run, built from its events: what {@code rseqdbg step} prints at the end. */
+public final class Summary implements StepListener {
+
+    /** Outcomes of one critical section, named {@code symbol+offset}. */
+    public static final class SectionTotals {
+        private final Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
+        private long stops;
+
+        public long count(Outcome outcome) {
+            return outcomes.getOrDefault(outcome, 0L);
+        }
+
+        public long met() {
+            return outcomes.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Mean ptrace stops spent per pass through the section. */
+        public double stopsPerPass() {
+            long met = met();
+            return met == 0 ? 0 : (double) stops / met;
+        }
+    }
+
+    private final long startNanos = System.nanoTime();
+    private final Map<String, SectionTotals> sections = new LinkedHashMap<>();
+    private long steps;
+    private long aborts;
+    private long threads = 1;
+    private long signals;
+    private long endNanos;
+    private Integer exitStatus;
+    private String abortLoop;
+    private String gaveUp;
+
+    @Override
+    public void on(StepEvent event) {
+        if (event instanceof StepEvent.Stepped || event instanceof StepEvent.SectionStepped
+                || event instanceof StepEvent.SectionEntered) {
+            steps++;
+        } else if (event instanceof StepEvent.SectionLeft s) {
+            SectionTotals t = sections.computeIfAbsent(s.section().name(), k -> new SectionTotals());
+            t.outcomes.merge(s.outcome(), 1L, Long::sum);
+            t.stops += s.stops();
+            if (s.outcome() == Outcome.ABORTED) {
+                aborts++;
+            }
+        } else if (event instanceof StepEvent.AbortLoop a) {
+            abortLoop = "critical section " + a.section().name() + " aborted " + a.times()
+                    + " times in a row without a commit";
+        } else if (event instanceof StepEvent.OpvGaveUp g) {
+            gaveUp = "opv: redirecting " + g.section().name() + " made no progress " + g.times()
+                    + " times in a row; stepping over it instead";
+        } else if (event instanceof StepEvent.ThreadStarted) {
+            threads++;
+        } else if (event instanceof StepEvent.SignalDelivered) {
+            signals++;
+        } else if (event instanceof StepEvent.ProcessExited p) {
+            exitStatus = p.status();
+            endNanos = System.nanoTime();
+        }
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public long aborts() {
+        return aborts;
+    }
+
+    public long threads() {
+        return threads;
+    }
+
+    public long signals() {
+        return signals;
+    }
+
+    public Map<String, SectionTotals> sections() {
+        return sections;
+    }
+
+    public long sectionsMet() {
+        return sections.values().stream().mapToLong(SectionTotals::met).sum();
+    }
+
+    public long committed() {
+        return sections.values().stream().mapToLong(t -> t.count(Outcome.COMMITTED)).sum();
+    }
+
+    /** The program's exit status, or null while it runs (or when rseqdbg detached first). */
+    public Integer exitStatus() {
+        return exitStatus;
+    }
+
+    /** none: the abort-loop diagnosis, or null. */
+    public String abortLoop() {
+        return abortLoop;
+    }
+
+    /** opv: the fall-back-to-skip notice, or null. */
+    public String opvGaveUp() {
+        return gaveUp;
+    }
+
+    public double seconds() {
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        return (end - startNanos) / 1e9;
+    }
+
+    public double stepsPerSecond() {
+        double s = seconds();
+        return s <= 0 ? 0 : steps / s;
+    }
+}

@@ -1,0 +1,69 @@
+package io.rseqdbg.stepper;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.LongFunction;
+
+/**
+ * {@code --trace FILE}: one line per stop, {@code tid pc name event}, tab-separated, so that a
+ * run can be read back or diffed against another.
+ */
+public final class TraceWriter implements StepListener, AutoCloseable {
+
+    private final BufferedWriter out;
+    private final LongFunction<String> names;
+
+    /** @param names {@code symbol+offset} (or another readable name) for an address */
+    public TraceWriter(BufferedWriter out, LongFunction<String> names) {
+        this.out = out;
+        this.names = names;
+    }
+
+    @Override
+    public void on(StepEvent event) {
+        if (event instanceof StepEvent.Stepped s) {
+            line(s.tid(), s.pc(), "step");
+        } else if (event instanceof StepEvent.SectionEntered s) {
+            line(s.tid(), s.pc(), "enter " + s.section().name());
+        } else if (event instanceof StepEvent.SectionStepped s) {
+            line(s.tid(), s.pc(), "inside " + s.section().name());
+        } else if (event instanceof StepEvent.SectionLeft s) {
+            line(s.tid(), s.pc(), s.outcome().word() + " " + s.section().name() + " stops=" + s.stops());
+        } else if (event instanceof StepEvent.AbortLoop a) {
+            line(a.tid(), a.section().abort(), "abort-loop " + a.section().name() + " times=" + a.times());
+        } else if (event instanceof StepEvent.OpvGaveUp g) {
+            line(g.tid(), g.section().start(), "opv-gave-up " + g.section().name() + " times=" + g.times());
+        } else if (event instanceof StepEvent.ThreadStarted t) {
+            write(t.tid() + "\t-\t-\tthread-start parent=" + t.parent());
+        } else if (event instanceof StepEvent.ThreadExited t) {
+            write(t.tid() + "\t-\t-\tthread-exit");
+        } else if (event instanceof StepEvent.SignalDelivered s) {
+            write(s.tid() + "\t-\t-\tsignal " + s.signal());
+        } else if (event instanceof StepEvent.ProcessExited p) {
+            write(p.tid() + "\t-\t-\texit status=" + p.status());
+        }
+    }
+
+    private void line(int tid, long pc, String what) {
+        write(tid + "\t0x" + Long.toHexString(pc) + "\t" + names.apply(pc) + "\t" + what);
+    }
+
+    private void write(String line) {
+        try {
+            out.write(line);
+            out.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the trace file", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the trace file", e);
+        }
+    }
+}
