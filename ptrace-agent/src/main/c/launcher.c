@@ -1,25 +1,62 @@
 /*
- * rseqdbg-launcher PROGRAM ARGS...
+ * rseqdbg-launcher PATH ARGV0 ARGS...
  *
- * Makes the tracee a grandchild of the JVM, so the JVM's process reaper never takes its ptrace
- * stops: the launcher forks, the child stops itself with SIGSTOP and then execs PROGRAM once the
- * tracer has seized it and let it go. The launcher writes the child's pid as one decimal line on
- * fd 3 (the tracer's pipe) and waits for the child, so that the launcher's own exit status
- * mirrors the tracee's.
+ * Makes the traced program a grandchild of the JVM, so the JVM's process reaper (which waits for
+ * its own children) never takes the program's ptrace stops. The launcher forks; the child waits
+ * until a tracer has seized it (TracerPid in /proc/self/status), then executes PATH with ARGV0
+ * ARGS..., which the tracer sees as a PTRACE_EVENT_EXEC stop at the program's first instruction.
+ * The tracer finds the child in /proc/LAUNCHER/task/LAUNCHER/children. Waiting for the tracer
+ * instead of stopping with SIGSTOP leaves no group-stop behind to re-stop the program when the
+ * tracer detaches.
+ *
+ * The launcher then waits for the child, so its own exit status mirrors the program's (exit code,
+ * or 128 + the signal that killed it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#define TRACE_TIMEOUT_SECONDS 30
+
+static int traced(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *p = strstr(buf, "\nTracerPid:");
+	return p && atoi(p + strlen("\nTracerPid:")) != 0;
+}
+
+static void wait_until_traced(void)
+{
+	struct timespec pause = { 0, 50 * 1000 };
+	long rounds = TRACE_TIMEOUT_SECONDS * 1000000L / 50;
+	while (!traced()) {
+		if (--rounds < 0) {
+			fprintf(stderr, "rseqdbg-launcher: no tracer attached within %d s\n", TRACE_TIMEOUT_SECONDS);
+			_exit(126);
+		}
+		nanosleep(&pause, NULL);
+	}
+}
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: rseqdbg-launcher PROGRAM ARGS...\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: rseqdbg-launcher PATH ARGV0 ARGS...\n");
 		return 2;
 	}
 	pid_t pid = fork();
@@ -28,14 +65,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (pid == 0) {
-		close(3);
-		raise(SIGSTOP);
-		execvp(argv[1], &argv[1]);
+		/* Signals blocked in the JVM's thread must not stay blocked in the program. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		wait_until_traced();
+		execv(argv[1], &argv[2]);
 		fprintf(stderr, "rseqdbg: cannot execute %s: %s\n", argv[1], strerror(errno));
 		_exit(127);
 	}
-	dprintf(3, "%d\n", (int)pid);
-	close(3);
+	/* A terminal's SIGINT is for the program (and rseqdbg), not for the launcher. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)

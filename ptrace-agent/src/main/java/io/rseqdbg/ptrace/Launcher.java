@@ -1,0 +1,111 @@
+package io.rseqdbg.ptrace;
+
+import static io.rseqdbg.ptrace.internal.NativeError.ENOENT;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a program through rseqdbg-launcher (ptrace-agent/src/main/c/launcher.c), which forks it
+ * and lets it exec only once it is traced. The program is thus the JVM's grandchild: the JDK's
+ * process reaper waits for the launcher only and can never take the program's ptrace stops.
+ */
+final class Launcher {
+    private static final String RESOURCE = "/io/rseqdbg/ptrace/native/rseqdbg-launcher";
+    private static Path binary;
+
+    private Launcher() {
+    }
+
+    /** The program's path: as given when it holds a '/', else found on PATH. */
+    static Path resolve(LaunchSpec spec) {
+        String program = spec.program();
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!p.isAbsolute() && spec.workingDirectory() != null) {
+                p = spec.workingDirectory().resolve(p);
+            }
+            return checkRunnable(p, program);
+        }
+        String path = spec.environment() != null && spec.environment().containsKey("PATH")
+                ? spec.environment().get("PATH") : System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new TraceException("launch", 0, ENOENT, "launch " + program + ": no such program (not found on PATH)");
+    }
+
+    private static Path checkRunnable(Path p, String program) {
+        if (!Files.exists(p)) {
+            throw new TraceException("launch", 0, ENOENT, "launch " + program + ": no such program");
+        }
+        if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+            throw new TraceException("launch", 0, 13, "launch " + program + ": not an executable file");
+        }
+        return p;
+    }
+
+    /** Starts the launcher; its child, the program, waits to be traced before it execs. */
+    static Process start(LaunchSpec spec, Path program) {
+        List<String> command = new ArrayList<>();
+        command.add(binary().toString());
+        command.add(program.toString());
+        command.add(spec.program());
+        command.addAll(spec.args());
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (spec.environment() != null) {
+            pb.environment().clear();
+            pb.environment().putAll(spec.environment());
+        }
+        if (spec.workingDirectory() != null) {
+            pb.directory(spec.workingDirectory().toFile());
+        }
+        pb.redirectInput(spec.stdin()).redirectOutput(spec.stdout()).redirectError(spec.stderr());
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new TraceException("launch", 0, 0, "launch " + spec.program() + ": cannot start the launcher: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The launcher binary: in place when running from classes, else extracted from the jar once. */
+    static synchronized Path binary() {
+        if (binary != null) {
+            return binary;
+        }
+        URL url = Launcher.class.getResource(RESOURCE);
+        if (url == null) {
+            throw new TraceException("launch", 0, 0, "launch: rseqdbg-launcher is missing from the classpath ("
+                    + RESOURCE + "); build ptrace-agent with make");
+        }
+        try {
+            if (url.getProtocol().equals("file")) {
+                Path p = Path.of(url.toURI());
+                if (Files.isExecutable(p)) {
+                    return binary = p;
+                }
+            }
+            Path tmp = Files.createTempFile("rseqdbg-launcher", "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp.toFile().deleteOnExit();
+            return binary = tmp;
+        } catch (IOException | URISyntaxException e) {
+            throw new TraceException("launch", 0, 0, "launch: cannot extract rseqdbg-launcher: " + e.getMessage());
+        }
+    }
+}

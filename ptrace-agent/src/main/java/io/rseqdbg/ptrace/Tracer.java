@@ -1,0 +1,474 @@
+package io.rseqdbg.ptrace;
+
+import io.rseqdbg.ptrace.ThreadState.Resume;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A ptrace tracer: launches or attaches to a program, follows its threads (and forked
+ * children), reports their stops as {@link TraceEvent}s, reads and writes registers and memory,
+ * plants breakpoints, and restores every byte it changed when it is closed.
+ *
+ * <p>All ptrace and waitpid calls happen on one platform thread owned by the tracer. Every
+ * method may be called from any thread: it hands its work to the tracer thread and waits. Called
+ * on the tracer thread — inside {@link #call(Callable)} — the methods run directly, so a
+ * single-step loop run through {@code call} pays no hand-over per step.
+ *
+ * <p>Threads are named by their tid. A thread must be stopped (after an event or a hold) for
+ * register access and resumption. Signals: a {@link TraceEvent.SignalStop}'s signal is delivered
+ * on the thread's next resume through {@link #cont(int)} or {@link #singleStep(int)} unless
+ * {@link #suppressSignal(int)} drops it; the overloads taking a signal deliver exactly that one.
+ *
+ * <p>Closing — explicitly, on an exception escaping {@link #launch}/{@link #attach}, or from the
+ * JVM's shutdown hook on SIGINT/SIGTERM — stops every thread, puts back every byte a breakpoint
+ * replaced, and detaches, leaving the programs running. A waiter blocked in
+ * {@link #waitEvent()} then gets a {@link TracerClosedException}.
+ */
+public final class Tracer implements AutoCloseable {
+    /** How long the shutdown hook waits for the tracer thread to restore and detach. */
+    private static final long SHUTDOWN_MILLIS = 5_000;
+
+    private final TracerThread thread;
+    private final Session session;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Thread shutdownHook;
+    private volatile int mainPid;
+    private volatile Process launched;
+
+    private Tracer() {
+        thread = new TracerThread("rseqdbg-tracer");
+        session = thread.call(() -> new Session(thread));
+        shutdownHook = new Thread(this::closeOnShutdown, "rseqdbg-tracer-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Starts {@code spec}'s program stopped at its first instruction after exec (the dynamic
+     * loader's entry for a dynamic program), traced with all its future threads and children.
+     */
+    public static Tracer launch(LaunchSpec spec) {
+        Path program = Launcher.resolve(spec);
+        Tracer tracer = new Tracer();
+        Process launcher = null;
+        try {
+            // Started on this thread, never the tracer thread: the launcher is then not a child
+            // of the tracer thread, whose waitpid(__WNOTHREAD) cannot reap it from the JDK.
+            launcher = Launcher.start(spec, program);
+            Process started = launcher;
+            tracer.launched = launcher;
+            tracer.mainPid = tracer.thread.call(() -> tracer.session.adoptLaunched(started, spec.program()));
+            return tracer;
+        } catch (RuntimeException e) {
+            tracer.kill();
+            tracer.close();
+            if (launcher != null) {
+                launcher.destroyForcibly();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches to every thread of the running process {@code pid} (PTRACE_SEIZE, then
+     * PTRACE_INTERRUPT), racing threads that start meanwhile. On return all of them are stopped;
+     * {@link #resumeAll()} sets them going. A pid that is a thread means its process.
+     *
+     * <p>The process must not be a child of this JVM started with ProcessBuilder: the JDK's
+     * reaper would take its stops. Start such targets through a shell ({@code sh -c 'prog &'}).
+     */
+    public static Tracer attach(int pid) {
+        Tracer tracer = new Tracer();
+        try {
+            tracer.mainPid = tracer.thread.call(() -> tracer.session.attach(pid));
+            return tracer;
+        } catch (RuntimeException e) {
+            tracer.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- the tracer thread
+
+    /**
+     * Runs {@code work} on the tracer thread and returns its result; inside it every method of
+     * this tracer runs directly. Use it for loops that must not pay a hand-over per call.
+     */
+    public <T> T call(Callable<T> work) {
+        return thread.call(work);
+    }
+
+    /** True on the tracer thread (inside {@link #call}). */
+    public boolean onTracerThread() {
+        return thread.isCurrent();
+    }
+
+    private <T> T run(Callable<T> work) {
+        return thread.call(work);
+    }
+
+    // ---------------------------------------------------------------- processes and threads
+
+    /** The launched or attached process. */
+    public int pid() {
+        return mainPid;
+    }
+
+    /** The launcher process of a launched program: its exit status mirrors the program's, and
+     * its streams are the program's when the {@link LaunchSpec} asked for pipes. */
+    public Optional<Process> launchedProcess() {
+        return Optional.ofNullable(launched);
+    }
+
+    /** Every traced process (the main one and forked children still traced). */
+    public List<Integer> pids() {
+        return thread.isCurrent() ? session.pids() : run(session::pids);
+    }
+
+    /** The traced threads of process {@code pid}. */
+    public List<Integer> threads(int pid) {
+        return thread.isCurrent() ? session.threadIds(pid) : run(() -> session.threadIds(pid));
+    }
+
+    public boolean isStopped(int tid) {
+        return thread.isCurrent() ? session.isStopped(tid) : run(() -> session.isStopped(tid));
+    }
+
+    public int processOf(int tid) {
+        return thread.isCurrent() ? session.processOf(tid) : run(() -> session.processOf(tid));
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /** Waits for the next event of any traced thread. */
+    public TraceEvent waitEvent() {
+        return thread.isCurrent() ? session.waitEvent(true) : run(() -> session.waitEvent(true));
+    }
+
+    /** The next event if one is ready, without waiting. */
+    public Optional<TraceEvent> pollEvent() {
+        return Optional.ofNullable(thread.isCurrent() ? session.waitEvent(false) : run(() -> session.waitEvent(false)));
+    }
+
+    // ---------------------------------------------------------------- running and stopping
+
+    /**
+     * Single-steps a stopped thread, delivering its pending signal (the step then ends at the
+     * handler's first instruction). Standing on a planted breakpoint, the thread steps over it.
+     * The outcome comes as an event: normally {@link TraceEvent.Stepped}.
+     */
+    public void singleStep(int tid) {
+        if (thread.isCurrent()) {
+            session.resume(tid, Resume.STEP, -1);
+        } else {
+            run(() -> {
+                session.resume(tid, Resume.STEP, -1);
+                return null;
+            });
+        }
+    }
+
+    /** Single-steps delivering exactly {@code signal} (0: none), whatever was pending. */
+    public void singleStep(int tid, int signal) {
+        checkSignal(signal);
+        if (thread.isCurrent()) {
+            session.resume(tid, Resume.STEP, signal);
+        } else {
+            run(() -> {
+                session.resume(tid, Resume.STEP, signal);
+                return null;
+            });
+        }
+    }
+
+    /** Continues a stopped thread, delivering its pending signal; steps over a breakpoint it stands on. */
+    public void cont(int tid) {
+        run(() -> {
+            session.resume(tid, Resume.CONT, -1);
+            return null;
+        });
+    }
+
+    /** Continues delivering exactly {@code signal} (0: none), whatever was pending. */
+    public void cont(int tid, int signal) {
+        checkSignal(signal);
+        run(() -> {
+            session.resume(tid, Resume.CONT, signal);
+            return null;
+        });
+    }
+
+    /** PTRACE_LISTEN: leaves a thread in its group-stop yet lets it report a SIGCONT. */
+    public void listen(int tid) {
+        run(() -> {
+            session.resume(tid, Resume.LISTEN, 0);
+            return null;
+        });
+    }
+
+    /** Continues every stopped thread whose event has been read. */
+    public void resumeAll() {
+        run(() -> {
+            session.resumeAll();
+            return null;
+        });
+    }
+
+    /**
+     * PTRACE_INTERRUPT: asks a running thread to stop; it reports {@link TraceEvent.Interrupted}
+     * (or whatever stopped it first). False when the thread is already stopped.
+     */
+    public boolean interrupt(int tid) {
+        return run(() -> session.interrupt(tid));
+    }
+
+    /** Drops the signal a {@link TraceEvent.SignalStop} left pending for the thread. */
+    public void suppressSignal(int tid) {
+        run(() -> {
+            session.suppressSignal(tid);
+            return null;
+        });
+    }
+
+    /** The signal the thread's next resume delivers, 0 when none. */
+    public int pendingSignal(int tid) {
+        return run(() -> session.pendingSignal(tid));
+    }
+
+    /**
+     * Stops every other running thread of {@code tid}'s process and waits until they are
+     * stopped. Returns the threads stopped by this call alone, for {@link #release}; a thread that
+     * stopped for its own reason meanwhile (signal, breakpoint, exit) has that event waiting in
+     * {@link #waitEvent()} instead and stays stopped until resumed.
+     */
+    public List<Integer> holdAllExcept(int tid) {
+        return thread.isCurrent() ? session.holdAllExcept(tid) : run(() -> session.holdAllExcept(tid));
+    }
+
+    /** As {@link #holdAllExcept} for every thread of process {@code pid}. */
+    public List<Integer> stopAll(int pid) {
+        return thread.isCurrent() ? session.stopAll(pid) : run(() -> session.stopAll(pid));
+    }
+
+    /** Sets held threads running again the way they ran before the hold. */
+    public void release(Collection<Integer> held) {
+        if (thread.isCurrent()) {
+            session.release(held);
+        } else {
+            run(() -> {
+                session.release(held);
+                return null;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- registers
+
+    public Registers getRegisters(int tid) {
+        return thread.isCurrent() ? session.getRegisters(tid) : run(() -> session.getRegisters(tid));
+    }
+
+    public void setRegisters(int tid, Registers registers) {
+        if (thread.isCurrent()) {
+            session.setRegisters(tid, registers);
+        } else {
+            run(() -> {
+                session.setRegisters(tid, registers);
+                return null;
+            });
+        }
+    }
+
+    /** The pc of a stopped thread (one PEEKUSER, or none when already known). */
+    public long pc(int tid) {
+        return thread.isCurrent() ? session.pc(tid) : run(() -> session.pc(tid));
+    }
+
+    /** Moves a stopped thread's pc, cancelling any system call restart (orig_rax = -1). */
+    public void setPc(int tid, long pc) {
+        if (thread.isCurrent()) {
+            session.setPc(tid, pc);
+        } else {
+            run(() -> {
+                session.setPc(tid, pc);
+                return null;
+            });
+        }
+    }
+
+    /** The architecture of process {@code pid} (x86-64 or i386). */
+    public Arch arch(int pid) {
+        return run(() -> session.arch(pid));
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /** Reads memory as the program sees it: planted breakpoints read as the bytes they replaced. */
+    public byte[] readMemory(int tid, long address, int length) {
+        return thread.isCurrent() ? session.readMemory(tid, address, length)
+                : run(() -> session.readMemory(tid, address, length));
+    }
+
+    /** Writes memory, text included; bytes under planted breakpoints become what they restore. */
+    public void writeMemory(int tid, long address, byte[] data) {
+        if (thread.isCurrent()) {
+            session.writeMemory(tid, address, data);
+        } else {
+            run(() -> {
+                session.writeMemory(tid, address, data);
+                return null;
+            });
+        }
+    }
+
+    public long readLong(int tid, long address) {
+        byte[] b = readMemory(tid, address, 8);
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    public int readInt(int tid, long address) {
+        byte[] b = readMemory(tid, address, 4);
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    // ---------------------------------------------------------------- breakpoints
+
+    /**
+     * Plants an int3 at {@code address} in process {@code pid} (a shared count: planting twice
+     * needs two removals). A hit is reported as {@link TraceEvent.BreakpointHit} with the pc
+     * already back on {@code address}.
+     */
+    public Breakpoint insertBreakpoint(int pid, long address) {
+        return thread.isCurrent() ? session.insertBreakpoint(pid, address)
+                : run(() -> session.insertBreakpoint(pid, address));
+    }
+
+    public void removeBreakpoint(Breakpoint breakpoint) {
+        if (thread.isCurrent()) {
+            session.removeBreakpoint(breakpoint);
+        } else {
+            run(() -> {
+                session.removeBreakpoint(breakpoint);
+                return null;
+            });
+        }
+    }
+
+    public List<Breakpoint> breakpoints(int pid) {
+        return run(() -> session.breakpoints(pid));
+    }
+
+    // ---------------------------------------------------------------- rseq
+
+    /** PTRACE_GET_RSEQ_CONFIGURATION of a stopped thread. */
+    public RseqConfiguration rseqConfiguration(int tid) {
+        return thread.isCurrent() ? session.rseqConfiguration(tid) : run(() -> session.rseqConfiguration(tid));
+    }
+
+    /** The thread's live struct rseq (cpu_id_start, cpu_id, rseq_cs, flags). */
+    public RseqArea readRseq(int tid) {
+        return thread.isCurrent() ? session.readRseq(tid) : run(() -> session.readRseq(tid));
+    }
+
+    /** Writes the thread's rseq_cs field (0 clears it, so the kernel has nothing to abort). */
+    public void writeRseqCs(int tid, long value) {
+        if (thread.isCurrent()) {
+            session.writeRseqCs(tid, value);
+        } else {
+            run(() -> {
+                session.writeRseqCs(tid, value);
+                return null;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- CPUs
+
+    /** The CPU a thread last ran on (/proc/PID/task/TID/stat, field 39). */
+    public int lastCpu(int tid) {
+        return thread.isCurrent() ? session.lastCpu(tid) : run(() -> session.lastCpu(tid));
+    }
+
+    /**
+     * Moves the tracer thread — never the tracee — onto the CPU {@code tid} last ran on, and
+     * returns that CPU. Tracer and tracee on one CPU make a single-step round trip several times
+     * cheaper, when the scheduler keeps the tracee there (it may move it to an idle CPU).
+     */
+    public int pinToCpuOf(int tid) {
+        return thread.isCurrent() ? session.pinToCpuOf(tid) : run(() -> session.pinToCpuOf(tid));
+    }
+
+    /** Moves the tracer thread onto one CPU. */
+    public void pinToCpu(int cpu) {
+        run(() -> {
+            session.pinToCpu(cpu);
+            return null;
+        });
+    }
+
+    /** Lets the tracer thread run on all its CPUs again. */
+    public void unpin() {
+        run(() -> {
+            session.unpin();
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /** SIGKILLs every traced process and reaps it; then {@link #close()} has nothing left to do. */
+    public void kill() {
+        if (closing.get()) {
+            return;
+        }
+        run(() -> {
+            session.killAll();
+            return null;
+        });
+    }
+
+    /**
+     * Stops every traced thread, restores every byte a breakpoint replaced and detaches, leaving
+     * the programs running. Idempotent.
+     */
+    @Override
+    public void close() {
+        closeWithin(Long.MAX_VALUE);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down
+        }
+    }
+
+    private void closeOnShutdown() {
+        try {
+            closeWithin(SHUTDOWN_MILLIS);
+        } catch (RuntimeException e) {
+            System.err.println("rseqdbg: " + e.getMessage());
+        }
+    }
+
+    private void closeWithin(long millis) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.call(() -> {
+                session.detachAll();
+                return null;
+            }, millis);
+        } finally {
+            thread.stop();
+        }
+    }
+
+    private static void checkSignal(int signal) {
+        if (signal < 0 || signal > 64) {
+            throw new IllegalArgumentException("no signal " + signal);
+        }
+    }
+}
