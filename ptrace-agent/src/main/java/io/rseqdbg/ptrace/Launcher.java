@@ -102,6 +102,8 @@ final class Launcher {
             try (InputStream in = url.openStream()) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
+            // REPLACE_EXISTING re-creates the file with default permissions: make it executable again.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
             tmp.toFile().deleteOnExit();
             return binary = tmp;
         } catch (IOException | URISyntaxException e) {

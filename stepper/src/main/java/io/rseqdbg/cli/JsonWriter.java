@@ -64,6 +64,16 @@ final class JsonWriter {
         return this;
     }
 
+    /** Finite values only, with three decimals: enough for seconds and ratios. */
+    JsonWriter value(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("JSON has no " + value);
+        }
+        element();
+        out.append(String.format(java.util.Locale.ROOT, "%.3f", value));
+        return this;
+    }
+
     JsonWriter value(boolean value) {
         element();
         out.append(value);
@@ -75,6 +85,10 @@ final class JsonWriter {
     }
 
     JsonWriter field(String name, long value) {
+        return name(name).value(value);
+    }
+
+    JsonWriter field(String name, double value) {
         return name(name).value(value);
     }
 

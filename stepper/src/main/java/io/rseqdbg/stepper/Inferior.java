@@ -62,11 +62,11 @@ public interface Inferior {
         record Signalled(int tid, int signal) implements Stop {
         }
 
-        /** The stop {@link #interrupt} asked for, or the first stop of a new thread. */
+        /** The stop {@link #interrupt} asked for, or a stop that needs nothing but a resume. */
         record Interrupted(int tid) implements Stop {
         }
 
-        /** {@code tid} created thread {@code child}; the child reports its own first stop. */
+        /** {@code tid} created thread {@code child}; both are stopped. */
         record Cloned(int tid, int child) implements Stop {
         }
 

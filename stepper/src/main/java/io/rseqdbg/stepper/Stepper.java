@@ -112,6 +112,11 @@ public final class Stepper {
         return exit;
     }
 
+    /** {@code symbol+offset} or {@code module+0xoffset} of an address in the program. */
+    public String nameOf(long address) {
+        return sections.nameOf(address);
+    }
+
     public long steps() {
         return steps;
     }
@@ -165,8 +170,11 @@ public final class Stepper {
             return;
         }
         if (stop instanceof Stop.Cloned c) {
-            threads.computeIfAbsent(c.child(), Thread::new);
+            Thread child = threads.computeIfAbsent(c.child(), Thread::new);
             listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
+            if (holder == null) {
+                proceed(child, 0);
+            }
             proceed(t, 0);
         } else if (stop instanceof Stop.Exec) {
             threads.keySet().retainAll(Set.of(t.tid));
@@ -181,7 +189,9 @@ public final class Stepper {
 
     private void onSignal(Thread t, int signal) {
         listener.on(new StepEvent.SignalDelivered(t.tid, signal));
-        if (t.section != null && t.mode != Mode.WATCHING && t.savedRseqCs != 0) {
+        if (t.mode == Mode.WATCHING) {
+            t.abortedBySignal = true; // rseq_cs is untouched: the kernel aborts on delivery
+        } else if (t.section != null && t.savedRseqCs != 0) {
             // Let the kernel abort the section on delivery, as it would untraced.
             writeRseqCs(t, t.savedRseqCs);
             t.abortedBySignal = true;
@@ -365,9 +375,10 @@ public final class Stepper {
     }
 
     private void releaseOthers() {
+        Thread released = holder;
         holder = null;
         for (Thread o : List.copyOf(threads.values())) {
-            if (o.running) {
+            if (o.running || o == released) {
                 continue;
             }
             if (!o.pending.isEmpty()) {

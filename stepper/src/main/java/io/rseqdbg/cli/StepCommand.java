@@ -1,0 +1,238 @@
+package io.rseqdbg.cli;
+
+import io.rseqdbg.stepper.Progress;
+import io.rseqdbg.stepper.StepListener;
+import io.rseqdbg.stepper.StepPolicy;
+import io.rseqdbg.stepper.Stepper;
+import io.rseqdbg.stepper.Summary;
+import io.rseqdbg.stepper.TraceWriter;
+import io.rseqdbg.stepper.TracedProgram;
+import io.rseqdbg.stepper.ptrace.PtraceProgram;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import sun.misc.Signal;
+
+/**
+ * {@code rseqdbg step}: single-steps a program to completion under a critical-section policy and
+ * reports what happened. The program's stdio passes through and its exit status is ours.
+ */
+final class StepCommand implements Command {
+
+    static final String DEMO = "demo-counter";
+
+    @Override
+    public String name() {
+        return "step";
+    }
+
+    @Override
+    public String summary() {
+        return "single-step a program (default: the bundled demo) without getting stuck in rseq";
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("policy").hasArg().argName("skip|inside|opv|none")
+                .desc("what to do at critical sections (default skip)").get());
+        o.addOption(Option.builder().longOpt("max-steps").hasArg().argName("N")
+                .desc("detach after N steps and let the program finish").get());
+        o.addOption(Option.builder().longOpt("trace").hasArg().argName("FILE")
+                .desc("write one line per stop to FILE").get());
+        o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
+        o.addOption(Option.builder().longOpt("pid").hasArg().argName("PID")
+                .desc("attach to a running process instead of starting one").get());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine line;
+        try {
+            line = DefaultParser.builder().get().parse(options(), args, true);
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage() + " (try: rseqdbg step --help)");
+        }
+        if (line.hasOption("help")) {
+            out.println("usage: rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
+                    + " [--json] [--pid PID | -- PROGRAM ARGS...]");
+            options().getOptions().forEach(o -> out.printf("  --%-10s %s%n", o.getLongOpt(), o.getDescription()));
+            return 0;
+        }
+        StepPolicy policy = policy(line.getOptionValue("policy", "skip"));
+        long maxSteps = number(line, "max-steps", 0);
+        List<String> program = line.getArgList();
+        if (!program.isEmpty() && program.get(0).startsWith("-") && !args[args.length - program.size() - 1].equals("--")) {
+            throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg step --help)");
+        }
+        boolean demo = false;
+        if (line.hasOption("pid") && !program.isEmpty()) {
+            throw new UsageException("give either --pid or a program, not both");
+        }
+        if (!line.hasOption("pid") && program.isEmpty()) {
+            program = List.of(demoTarget().toString());
+            demo = true;
+        }
+        if (!line.hasOption("pid")) {
+            checkExecutable(program.get(0));
+        }
+        BufferedWriter trace = openTrace(line.getOptionValue("trace"));
+
+        Summary summary = new Summary();
+        Progress progress = System.console() != null && !line.hasOption("json") ? new Progress(err, summary) : null;
+        if (demo) {
+            err.println("rseqdbg: no program given, stepping the bundled demo: " + DEMO
+                    + ", a per-cpu counter incremented inside an rseq critical section");
+        }
+        int pid = (int) number(line, "pid", -1);
+        List<String> command = program;
+        Stepper.End end;
+        int status;
+        try (TracedProgram traced = line.hasOption("pid") ? PtraceProgram.attach(pid) : PtraceProgram.launch(command)) {
+            AtomicReference<Stepper> stepper = new AtomicReference<>();
+            installStopHandlers(stepper);
+            end = traced.call(() -> {
+                StepListener listener = summary;
+                if (progress != null) {
+                    listener = listener.andThen(progress);
+                }
+                TraceWriter writer = null;
+                if (trace != null) {
+                    writer = new TraceWriter(trace, pc -> stepper.get().nameOf(pc));
+                    listener = listener.andThen(writer);
+                }
+                Stepper s = new Stepper(traced.inferior(), traced.threads(), policy, maxSteps, listener);
+                stepper.set(s);
+                try {
+                    return s.run();
+                } finally {
+                    if (writer != null) {
+                        writer.close();
+                    }
+                }
+            });
+            status = end == Stepper.End.EXITED ? summary.exitStatus() : awaitExit(traced);
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            if (System.getenv("RSEQDBG_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            err.println("rseqdbg step: " + describe(e));
+            return Main.EXIT_USAGE;
+        }
+        if (progress != null) {
+            progress.finish();
+        }
+        if (line.hasOption("json")) {
+            out.println(StepReport.json(policy, end, summary, status));
+        } else {
+            StepReport.text(policy, end, summary, status, demo, err);
+        }
+        return status;
+    }
+
+    private static int awaitExit(TracedProgram traced) throws InterruptedException {
+        OptionalInt status = traced.awaitExit();
+        return status.orElse(0);
+    }
+
+    /**
+     * The first Ctrl-C or SIGTERM detaches cleanly and lets the program finish; a second one
+     * ends rseqdbg at once (the program, detached already, is unaffected).
+     */
+    private static void installStopHandlers(AtomicReference<Stepper> stepper) {
+        for (String name : List.of("INT", "TERM")) {
+            Signal signal = new Signal(name);
+            Signal.handle(signal, s -> {
+                Stepper current = stepper.get();
+                if (current != null) {
+                    current.requestStop();
+                }
+                Signal.handle(signal, again -> Runtime.getRuntime().halt(128 + again.getNumber()));
+            });
+        }
+    }
+
+    private static StepPolicy policy(String word) {
+        try {
+            return StepPolicy.parse(word);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static long number(CommandLine line, String option, long otherwise) {
+        String value = line.getOptionValue(option);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + option + " wants a non-negative number, not '" + value + "'");
+        }
+    }
+
+    static Path demoTarget() {
+        String home = System.getProperty("rseqdbg.home", ".");
+        Path demo = Path.of(home, "tests", "target", "native", DEMO);
+        if (!Files.isExecutable(demo)) {
+            throw new UsageException("the demo target " + demo + " is not built (run: mvn -DskipTests package)");
+        }
+        return demo;
+    }
+
+    private static void checkExecutable(String program) {
+        Path found = null;
+        if (program.contains("/")) {
+            found = Path.of(program);
+        } else {
+            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+                Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+                if (Files.isRegularFile(candidate)) {
+                    found = candidate;
+                    break;
+                }
+            }
+        }
+        if (found == null || !Files.exists(found)) {
+            throw new UsageException("cannot execute " + program + ": no such file");
+        }
+        if (!Files.isRegularFile(found) || !Files.isExecutable(found)) {
+            throw new UsageException("cannot execute " + program + ": not an executable file");
+        }
+    }
+
+    private static BufferedWriter openTrace(String file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.newBufferedWriter(Path.of(file));
+        } catch (IOException e) {
+            throw new UsageException("cannot write the trace file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+}

@@ -1,0 +1,248 @@
+package io.rseqdbg.stepper.ptrace;
+
+import io.rseqdbg.ptrace.Breakpoint;
+import io.rseqdbg.ptrace.LaunchSpec;
+import io.rseqdbg.ptrace.TraceEvent;
+import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.stepper.Inferior;
+import io.rseqdbg.stepper.TracedProgram;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+
+/**
+ * A program under the ptrace {@link Tracer}, seen as the stepper's {@link Inferior}. Forked
+ * children are let go at once: the stepper follows one program.
+ */
+public final class PtraceProgram implements TracedProgram, Inferior {
+
+    /** How often (in stops) the tracer thread follows the program to the CPU it runs on. */
+    private static final int REPIN_EVERY = 4096;
+
+    private final Tracer tracer;
+    private final int pid;
+    private final Map<Long, Breakpoint> breakpoints = new HashMap<>();
+    private final Map<Integer, Long> rseqAreas = new HashMap<>();
+    private final List<Integer> initialThreads;
+    private static final boolean DEBUG = System.getenv("RSEQDBG_DEBUG") != null;
+    private int stopsSincePin;
+    private boolean detached;
+
+    private PtraceProgram(Tracer tracer) {
+        this.tracer = tracer;
+        this.pid = tracer.pid();
+        this.initialThreads = tracer.threads(pid);
+    }
+
+    /** Starts {@code command} stopped at its first instruction; its stdio is rseqdbg's. */
+    public static PtraceProgram launch(List<String> command) {
+        return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))));
+    }
+
+    public static PtraceProgram attach(int pid) {
+        return new PtraceProgram(Tracer.attach(pid));
+    }
+
+    // ------------------------------------------------------------------ TracedProgram
+
+    @Override
+    public <T> T call(Callable<T> task) {
+        return tracer.call(() -> {
+            tracer.pinToCpuOf(pid);
+            return task.call();
+        });
+    }
+
+    @Override
+    public Inferior inferior() {
+        return this;
+    }
+
+    @Override
+    public List<Integer> threads() {
+        return initialThreads;
+    }
+
+    @Override
+    public OptionalInt awaitExit() throws InterruptedException {
+        Optional<Process> launcher = tracer.launchedProcess();
+        if (launcher.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        close();
+        return OptionalInt.of(launcher.get().waitFor());
+    }
+
+    @Override
+    public void close() {
+        tracer.close();
+    }
+
+    // ------------------------------------------------------------------ Inferior
+
+    @Override
+    public Stop next() {
+        while (true) {
+            if (++stopsSincePin >= REPIN_EVERY) {
+                stopsSincePin = 0;
+                tracer.pinToCpuOf(pid);
+            }
+            TraceEvent e = tracer.waitEvent();
+            Stop stop = translate(e);
+            if (DEBUG) {
+                System.err.println("event " + e + " -> " + stop);
+            }
+            if (stop != null) {
+                return stop;
+            }
+        }
+    }
+
+    private Stop translate(TraceEvent e) {
+        boolean exit = e instanceof TraceEvent.ProcessExited || e instanceof TraceEvent.ProcessKilled;
+        if (!exit && !(e instanceof TraceEvent.ThreadExited) && tracer.processOf(e.tid()) != pid) {
+            tracer.cont(e.tid()); // a forked child: it runs on untouched
+            return null;
+        }
+        if (e instanceof TraceEvent.Stepped s) {
+            return new Stop.Trapped(s.tid(), tracer.pc(s.tid()), -1);
+        } else if (e instanceof TraceEvent.BreakpointHit b) {
+            return new Stop.Trapped(b.tid(), b.address(), b.address());
+        } else if (e instanceof TraceEvent.SignalStop s) {
+            return new Stop.Signalled(s.tid(), s.signal());
+        } else if (e instanceof TraceEvent.Interrupted i) {
+            return new Stop.Interrupted(i.tid());
+        } else if (e instanceof TraceEvent.GroupStop g) {
+            // Job control is not modelled: the program carries on being stepped.
+            return new Stop.Interrupted(g.tid());
+        } else if (e instanceof TraceEvent.ThreadCreated c) {
+            return new Stop.Cloned(c.tid(), c.newTid());
+        } else if (e instanceof TraceEvent.Forked f) {
+            tracer.cont(f.childPid());
+            return new Stop.Interrupted(f.tid()); // the parent carries on being stepped
+        } else if (e instanceof TraceEvent.Exec x) {
+            rseqAreas.clear();
+            breakpoints.clear();
+            return new Stop.Exec(x.tid());
+        } else if (e instanceof TraceEvent.ThreadExited t) {
+            rseqAreas.remove(t.tid());
+            return new Stop.ThreadExited(t.tid());
+        } else if (e instanceof TraceEvent.ProcessExited p) {
+            return p.pid() == pid ? new Stop.Exited(p.pid(), p.exitCode(), 0) : null;
+        } else if (e instanceof TraceEvent.ProcessKilled k) {
+            return k.pid() == pid ? new Stop.Exited(k.pid(), 128 + k.signal(), k.signal()) : null;
+        }
+        throw new IllegalStateException("unexpected trace event " + e);
+    }
+
+    @Override
+    public void step(int tid, int signal) {
+        tracer.singleStep(tid, signal);
+    }
+
+    @Override
+    public void resume(int tid, int signal) {
+        if (DEBUG) {
+            System.err.println("cont " + tid + " " + signal);
+        }
+        tracer.cont(tid, signal);
+    }
+
+    @Override
+    public void interrupt(int tid) {
+        tracer.interrupt(tid);
+    }
+
+    @Override
+    public long pc(int tid) {
+        return tracer.pc(tid);
+    }
+
+    @Override
+    public void setPc(int tid, long pc) {
+        tracer.setPc(tid, pc);
+    }
+
+    @Override
+    public long readLong(long address) {
+        return tracer.readLong(pid, address);
+    }
+
+    @Override
+    public void writeLong(long address, long value) {
+        if (DEBUG) {
+            System.err.printf("write 0x%x = 0x%x (was 0x%x)%n", address, value, readLong(address));
+        }
+        byte[] bytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+        tracer.writeMemory(pid, address, bytes);
+    }
+
+    @Override
+    public byte[] read(long address, int length) {
+        return tracer.readMemory(pid, address, length);
+    }
+
+    @Override
+    public long rseqArea(int tid) {
+        Long known = rseqAreas.get(tid);
+        if (known != null) {
+            return known;
+        }
+        // Not cached while 0: the thread registers during start-up, after its first steps.
+        long area = tracer.rseqConfiguration(tid).address();
+        if (area != 0) {
+            rseqAreas.put(tid, area);
+        }
+        return area;
+    }
+
+    @Override
+    public void insertBreakpoint(long address) {
+        breakpoints.put(address, tracer.insertBreakpoint(pid, address));
+    }
+
+    @Override
+    public void removeBreakpoint(long address) {
+        Breakpoint b = breakpoints.remove(address);
+        if (b != null) {
+            tracer.removeBreakpoint(b);
+        }
+    }
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public void wakeUp() {
+        // Handed to the tracer thread, which runs it even while it waits for the program.
+        try {
+            tracer.call(() -> {
+                for (int tid : tracer.threads(pid)) {
+                    if (!tracer.isStopped(tid)) {
+                        tracer.interrupt(tid);
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the tracer is closed: nothing is left to wake
+        }
+    }
+
+    @Override
+    public void detach(Map<Integer, Integer> signals) {
+        if (!detached) {
+            detached = true;
+            breakpoints.values().forEach(tracer::removeBreakpoint);
+            breakpoints.clear();
+            tracer.close();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.rseqdbg.tests.stepper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rseqdbg.tests.support.Rseqdbg;
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Targets.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code rseqdbg step} as a user meets it: the demo, the summary, JSON, trace, exit statuses, bad input. */
+class StepCommandTest {
+
+    @Test
+    void withNoProgramItStepsTheDemoToCompletionAndExplains() {
+        Run run = Rseqdbg.launch("step").timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        assertTrue(run.lastLine().startsWith("ok ops=200 "), run.describe());
+        assertTrue(run.stderr().contains("demo-counter"), run.describe());
+        assertTrue(run.stderr().contains("never advances"), run.describe());
+        assertEquals(200, committed(run.stderr(), "percpu_counter_add"), run.describe());
+    }
+
+    @Test
+    void jsonSummaryCountsEveryCommitAndTheExitStatus() {
+        Run run = Rseqdbg.launch("step", "--json", "--", Targets.path("counter").toString(), "1", "30")
+                .timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        String json = run.lastLine();
+        assertTrue(json.startsWith("{") && json.contains("\"policy\":\"skip\""), run.describe());
+        assertTrue(json.contains("\"exitStatus\":0"), json);
+        assertTrue(json.contains("\"committed\":30"), json);
+        assertTrue(json.contains("\"end\":\"exited\""), json);
+    }
+
+    @Test
+    void skipSpendsAtMostThreeStopsPerCriticalSection() {
+        Run run = Rseqdbg.launch("step", "--json", "--", Targets.path("counter").toString(), "1", "30")
+                .timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        Matcher m = Pattern.compile("\"stopsPerPass\":([0-9.]+)").matcher(run.lastLine());
+        assertTrue(m.find(), run.describe());
+        do {
+            assertTrue(Double.parseDouble(m.group(1)) <= 3.0, run.lastLine());
+        } while (m.find());
+    }
+
+    @Test
+    void theProgramsExitStatusPassesThrough() {
+        Run run = Rseqdbg.launch("step", "--", "/bin/sh", "-c", "exit 7").timeout(Duration.ofSeconds(120)).run();
+        run.requireExit(7);
+    }
+
+    @Test
+    void traceFileHasOneLinePerStopWithNamedCriticalSections(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.txt");
+        Run run = Rseqdbg.launch("step", "--trace", trace.toString(), "--", Targets.path("counter").toString(), "1", "10")
+                .timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        List<String> lines = Files.readAllLines(trace);
+        long steps = Long.parseLong(find(run.stderr(), "([0-9,]+) instructions stepped").replace(",", ""));
+        assertTrue(lines.size() >= steps, lines.size() + " lines for " + steps + " steps");
+        assertEquals(10, lines.stream().filter(l -> l.matches("\\d+\t0x[0-9a-f]+\t\\S+\tcommitted percpu_counter_add\\+\\d+ stops=\\d+")).count(),
+                String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+    }
+
+    @Test
+    void noneShowsTheAbortLoopAndMaxStepsDetachesSoTheProgramFinishes() {
+        Run run = Rseqdbg.launch("step", "--policy", "none", "--max-steps", "20000", "--",
+                Targets.path("counter-static").toString(), "1", "50").timeout(Duration.ofSeconds(120)).run();
+        run.requireExit(0);
+        assertTrue(run.stderr().contains("aborted 10 times in a row without a commit"), run.describe());
+        assertTrue(run.stderr().contains("--max-steps"), run.describe());
+        assertTrue(run.lastLine().startsWith("ok ops=50 "), "detached, the program completes: " + run.describe());
+    }
+
+    @Test
+    void aProgramThatDoesNotExistIsOneLineAndExitTwo() {
+        Run run = Rseqdbg.launch("step", "--", "/no/such/program").run();
+        assertUsageError(run, "/no/such/program");
+    }
+
+    @Test
+    void aFileThatIsNotExecutableIsOneLineAndExitTwo(@TempDir Path dir) throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a program\n");
+        assertUsageError(Rseqdbg.launch("step", "--", text.toString()).run(), "notes.txt");
+    }
+
+    @Test
+    void aPidThatIsGoneIsOneLineAndExitTwo() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        assertUsageError(Rseqdbg.launch("step", "--pid", Long.toString(gone.pid())).run(), Long.toString(gone.pid()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--frobnicate", "--policy=sideways", "--max-steps=-3", "--pid=abc"})
+    void badFlagsAreOneLineAndExitTwo(String flag) {
+        assertUsageError(Rseqdbg.launch("step", flag).run(), flag.replaceFirst("=.*", "").replace("--", ""));
+    }
+
+    private static void assertUsageError(Run run, String mentioned) {
+        run.requireExit(2);
+        List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), run.describe());
+        assertTrue(lines.get(0).contains(mentioned), run.describe());
+        assertFalse(run.stderr().contains("Exception"), run.describe());
+    }
+
+    static long committed(String stderr, String function) {
+        Matcher m = Pattern.compile(Pattern.quote(function) + "\\+\\d+: ([0-9,]+) committed").matcher(stderr);
+        return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    private static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new AssertionError("no match for " + regex + " in:\n" + text);
+        }
+        return m.group(1);
+    }
+}

@@ -1,0 +1,100 @@
+package io.rseqdbg.tests.stepper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rseqdbg.tests.support.Rseqdbg;
+import io.rseqdbg.tests.support.Targets;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * rseqdbg interrupted (SIGINT, SIGTERM), the tracee killed, and attach/detach: the program
+ * always goes on and completes with its own checks passing, and rseqdbg never hangs.
+ */
+class StepInterruptionTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} under {1}")
+    @CsvSource({"INT, skip", "INT, inside", "INT, opv", "INT, none", "TERM, skip", "TERM, inside", "TERM, opv"})
+    void aSignalToRseqdbgDetachesAndTheProgramCompletes(String signal, String policy) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process rseqdbg = start(out, err, "step", "--policy", policy, "--",
+                Targets.path("counter").toString(), "2", "200000");
+        ProcessHandle tracee = traceeOf(rseqdbg, "counter");
+        Thread.sleep(1500); // well into stepping: the dynamic loader alone takes longer
+        assertTrue(rseqdbg.isAlive(), Files.readString(err));
+        new ProcessBuilder("kill", "-" + signal, Long.toString(rseqdbg.pid())).start().waitFor();
+        assertTrue(rseqdbg.waitFor(120, TimeUnit.SECONDS), "rseqdbg hangs after SIG" + signal);
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+        assertEquals(0, rseqdbg.exitValue(), stdout + stderr);
+        assertTrue(stdout.contains("ok ops=400000 "), "the program completes correctly: " + stdout + stderr);
+        assertTrue(stderr.contains("interrupted, detached"), stderr);
+        assertFalse(stderr.contains("Exception"), stderr);
+        assertFalse(tracee.isAlive());
+    }
+
+    @Test
+    void theTraceeKilledMidStepIsReportedWithoutAHang() throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process rseqdbg = start(out, err, "step", "--", Targets.path("counter").toString(), "2", "200000");
+        ProcessHandle tracee = traceeOf(rseqdbg, "counter");
+        Thread.sleep(1000);
+        new ProcessBuilder("kill", "-KILL", Long.toString(tracee.pid())).start().waitFor();
+        assertTrue(rseqdbg.waitFor(60, TimeUnit.SECONDS), "rseqdbg hangs after its tracee was killed");
+        assertEquals(128 + 9, rseqdbg.exitValue(), Files.readString(err));
+        assertTrue(Files.readString(err).contains("status 137"), Files.readString(err));
+    }
+
+    @Test
+    void attachStepsABoundedNumberOfStepsDetachesAndTheTargetFinishes() throws Exception {
+        Process target = new ProcessBuilder(Targets.path("counter").toString(), "2", "3000000")
+                .redirectOutput(dir.resolve("target.txt").toFile()).redirectErrorStream(true).start();
+        Thread.sleep(300);
+        Targets.Run run = Rseqdbg.launch("step", "--pid", Long.toString(target.pid()), "--max-steps", "5000", "--json")
+                .timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        assertTrue(run.lastLine().contains("\"end\":\"max-steps\""), run.describe());
+        assertTrue(run.lastLine().contains("\"steps\":5000"), run.describe());
+        assertTrue(target.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, target.exitValue(), Files.readString(dir.resolve("target.txt")));
+        assertTrue(Files.readString(dir.resolve("target.txt")).contains("ok ops=6000000 "));
+    }
+
+    private static Process start(Path out, Path err, String... args) throws IOException {
+        return new ProcessBuilder(Rseqdbg.commandLine(args))
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** The traced program: the rseqdbg JVM's grandchild, under the launcher. */
+    private static ProcessHandle traceeOf(Process rseqdbg, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            List<ProcessHandle> found = new ArrayList<>();
+            rseqdbg.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/" + name)).orElse(false))
+                    .forEach(found::add);
+            Optional<ProcessHandle> tracee = found.stream().findFirst();
+            if (tracee.isPresent()) {
+                return tracee.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + name + " process under rseqdbg");
+    }
+}

@@ -1,0 +1,95 @@
+package io.rseqdbg.tests.stepper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rseqdbg.tests.support.Rseqdbg;
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Targets.Run;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The guarantee of {@code rseqdbg step}: under skip, inside and opv every runtime target runs to
+ * completion single-stepped, with its own checks passing and its exit status passed through.
+ */
+class TargetsRunToCompletionTest {
+
+    /** Every variant under the default policy; small operation counts: every instruction is a ptrace stop. */
+    static Stream<Arguments> variantsUnderSkip() {
+        return Stream.of(
+                Arguments.of("counter", List.of("1", "60")),
+                Arguments.of("counter-nopie", List.of("1", "60")),
+                Arguments.of("counter-static", List.of("1", "60")),
+                Arguments.of("counter-dlopen", List.of("1", "60")),
+                Arguments.of("counter-legacy", List.of("1", "60")),
+                Arguments.of("counter-noexit", List.of("1", "60")),
+                Arguments.of("counter-notable", List.of("1", "60")),
+                Arguments.of("counter-lld", List.of("1", "60")),
+                Arguments.of("counter-relr", List.of("1", "60")),
+                Arguments.of("counter-i386", List.of("1", "60")),
+                Arguments.of("counter", List.of("3", "40")),
+                Arguments.of("list", List.of("1", "60")),
+                Arguments.of("memcpy", List.of("1", "40")),
+                Arguments.of("buffer", List.of("1", "40")),
+                Arguments.of("signal-storm", List.of("1", "4", "1")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("variantsUnderSkip")
+    void everyVariantCompletesUnderSkip(String target, List<String> args) {
+        Run run = step("skip", target, args);
+        assertTrue(run.stderr().contains("committed"), run.describe());
+    }
+
+    static Stream<Arguments> policiesAndTargets() {
+        List<Arguments> all = new ArrayList<>();
+        for (String policy : List.of("inside", "opv")) {
+            all.add(Arguments.of(policy, "counter", List.of("1", "60")));
+            all.add(Arguments.of(policy, "counter-static", List.of("1", "60")));
+            all.add(Arguments.of(policy, "counter-noexit", List.of("1", "60")));
+            all.add(Arguments.of(policy, "counter-notable", List.of("1", "60")));
+            all.add(Arguments.of(policy, "counter", List.of("3", "40")));
+            all.add(Arguments.of(policy, "list", List.of("1", "60")));
+            all.add(Arguments.of(policy, "buffer", List.of("1", "40")));
+            all.add(Arguments.of(policy, "signal-storm", List.of("1", "4", "1")));
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1} {2}")
+    @MethodSource("policiesAndTargets")
+    void targetsCompleteUnderInsideAndOpv(String policy, String target, List<String> args) {
+        step(policy, target, args);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("opvTargets")
+    void opvSendsTheProgramThroughItsCpuOpvFallback(String target) {
+        Run run = step("opv", target, List.of("1", "50"));
+        assertTrue(run.number("fallback") > 0, "no operation took the cpu_opv path: " + run.describe());
+    }
+
+    static Stream<String> opvTargets() {
+        return Stream.of("counter", "counter-static", "list");
+    }
+
+    private static Run step(String policy, String target, List<String> args) {
+        List<String> words = new ArrayList<>(List.of("step", "--policy", policy, "--", Targets.path(target).toString()));
+        words.addAll(args);
+        Run run = Rseqdbg.launch(words.toArray(String[]::new)).timeout(Duration.ofSeconds(120)).run();
+        run.requireExit(0);
+        assertTrue(run.lastLine().startsWith("ok "), "the target's own checks: " + run.describe());
+        assertEquals(expectedOps(target, args), run.number("ops"), run.describe());
+        return run;
+    }
+
+    private static long expectedOps(String target, List<String> args) {
+        return Long.parseLong(args.get(0)) * Long.parseLong(args.get(1));
+    }
+}
