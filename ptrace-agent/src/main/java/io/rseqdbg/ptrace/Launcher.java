@@ -97,11 +97,11 @@ final class Launcher {
                     return binary = p;
                 }
             }
-            Path tmp = Files.createTempFile("rseqdbg-launcher", "",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path tmp = Files.createTempFile("rseqdbg-launcher", "");
             try (InputStream in = url.openStream()) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
             tmp.toFile().deleteOnExit();
             return binary = tmp;
         } catch (IOException | URISyntaxException e) {

@@ -87,6 +87,8 @@ final class Session {
     /** New threads whose first stop came before their creator's clone event. */
     private final Set<Integer> earlyStops = new HashSet<>();
     private final Map<Integer, Integer> earlyExits = new HashMap<>();
+    /** The tracer thread's tid: what /proc/PID/status shows as TracerPid of our tracees. */
+    private final int selfTid = Syscalls.gettid();
     private final long[] regs = new long[32];
     private final byte[] code = new byte[16];
     private boolean closed;
@@ -217,7 +219,7 @@ final class Session {
                     return; // a leader that called pthread_exit cannot be attached, and needs not be
                 }
                 int tracer = ProcFs.status(tid).map(ProcFs.Status::tracerPid).orElse(0);
-                if (tracer == Syscalls.getpid()) {
+                if (tracer == selfTid) {
                     return; // attached by the kernel through a clone event we have yet to read
                 }
                 if (tracer != 0) {
@@ -267,6 +269,9 @@ final class Session {
         for (ThreadState t : p.threads.values()) {
             if (!t.zombie) {
                 try {
+                    if (t.trapFlagAdopted && t.stopped) {
+                        clearTrapFlag(t);
+                    }
                     // A signal that stopped the thread and was not suppressed still reaches it.
                     sys.ptrace(PTRACE_DETACH, t.tid, 0, t.pendingSignal);
                 } catch (NativeError e) {
@@ -554,7 +559,7 @@ final class Session {
                     return;
                 }
                 if (mode == Resume.STEP) {
-                    t.pushf = pushfAt(t, pc);
+                    inspectStep(t, pc);
                 }
             }
         }
@@ -562,6 +567,9 @@ final class Session {
     }
 
     private void raw(ThreadState t, Resume mode, int sig) {
+        if (mode != Resume.STEP && t.trapFlagAdopted) {
+            clearTrapFlag(t);
+        }
         int request = switch (mode) {
             case CONT -> PTRACE_CONT;
             case STEP -> PTRACE_SINGLESTEP;
@@ -598,7 +606,7 @@ final class Session {
         TraceEvent outcome = null;
         try {
             writeRaw(p, site.address, site.original);
-            t.pushf = pushfAt(t, site.address);
+            inspectStep(t, site.address);
             raw(t, Resume.STEP, sig);
             while (outcome == null) {
                 waitRetry(t.tid, WALL);
@@ -751,6 +759,9 @@ final class Session {
         Arch arch = Arch.ofRegisterCount(n);
         t.process.arch = arch;
         t.knownPc = regs[arch.pc];
+        if (t.trapFlagAdopted) {
+            regs[arch.flags] &= ~Registers.TRAP_FLAG; // the tracer's, not the program's
+        }
         return new Registers(arch, regs);
     }
 
@@ -807,30 +818,48 @@ final class Session {
 
     // ------------------------------------------------------------------ pushf
 
-    private PushfFixup pushfAt(ThreadState t, long pc) {
+    /** Prepares for stepping the instruction at {@code pc} when it moves the trap flag (see {@link PushfFixup}). */
+    private void inspectStep(ThreadState t, long pc) {
+        t.pushf = null;
         int n = codeBytes(t, pc);
         if (n == 0) {
-            return null;
+            return;
         }
         ProcessState p = t.process;
         if (p.arch == null) {
             p.arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         }
-        int size = PushfFixup.pushfOperandSize(code, n, p.arch);
-        if (size == 0) {
-            return null;
+        if (PushfFixup.loadsFlags(code, n)) {
+            t.trapFlagAdopted = true;
+            return;
         }
-        Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
-        return new PushfFixup(regs[arch.sp] - size, pc + PushfFixup.instructionLength(code, n), size,
-                (regs[arch.flags] & Registers.TRAP_FLAG) != 0);
+        int size = PushfFixup.pushfOperandSize(code, n, p.arch);
+        if (size != 0) {
+            Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
+            t.pushf = new PushfFixup(regs[arch.sp] - size, pc + PushfFixup.instructionLength(code, n), size);
+        }
+    }
+
+    /** Clears TF in a stopped thread's flags (the kernel took the tracer's TF for the program's). */
+    private void clearTrapFlag(ThreadState t) {
+        t.trapFlagAdopted = false;
+        try {
+            int n = sys.getRegisters(t.tid, regs);
+            Arch arch = Arch.ofRegisterCount(n);
+            if ((regs[arch.flags] & Registers.TRAP_FLAG) != 0) {
+                regs[arch.flags] &= ~Registers.TRAP_FLAG;
+                sys.setRegisters(t.tid, regs, n);
+            }
+        } catch (NativeError e) {
+            if (e.errno() != ESRCH) {
+                throw fail(e, t.tid);
+            }
+        }
     }
 
     private void clearPushedTrapFlag(ThreadState t) {
         PushfFixup f = t.pushf;
         t.pushf = null;
-        if (f.programHadTrapFlag()) {
-            return;
-        }
         Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         t.knownPc = regs[arch.pc];
         if (regs[arch.sp] != f.expectedSp() || regs[arch.pc] != f.expectedPc()) {
@@ -1209,10 +1238,12 @@ final class Session {
         return new TraceException(request, pid, ESRCH, request + " " + pid + ": no such process");
     }
 
+    /** {@code tracer} is TracerPid: the tracing thread, named here by its process. */
     static TraceException alreadyTraced(String request, int pid, int tracer) {
-        String name = ProcFs.status(tracer).map(ProcFs.Status::name).orElse("?");
+        int process = ProcFs.status(tracer).map(ProcFs.Status::tgid).orElse(tracer);
+        String name = ProcFs.status(process).map(ProcFs.Status::name).orElse("?");
         return new TraceException(request, pid, EPERM, request + " " + pid + ": already traced by process "
-                + tracer + " (" + name + ")");
+                + process + " (" + name + ")");
     }
 
     static TraceException notPermitted(String request, int pid) {

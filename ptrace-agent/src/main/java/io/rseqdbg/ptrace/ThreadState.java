@@ -28,6 +28,8 @@ final class ThreadState {
     long knownPc = UNKNOWN_PC;
     /** Set when the instruction being stepped is pushf: the pushed trap flag must be cleared. */
     PushfFixup pushf;
+    /** A popf or iret was stepped since the thread last ran freely: TF must be cleared before it does. */
+    boolean trapFlagAdopted;
     RseqConfiguration rseq;
 
     ThreadState(int tid, ProcessState process, boolean stopped) {
