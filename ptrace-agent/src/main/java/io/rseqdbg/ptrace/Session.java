@@ -130,6 +130,7 @@ final class Session {
         ProcessState p = new ProcessState(child, new AddressSpace());
         ThreadState t = new ThreadState(child, p, false);
         register(p, t);
+        t.atExec = true;
         while (true) {
             waitRetry(child, WALL);
             int status = sys.status();
@@ -497,7 +498,9 @@ final class Session {
         p.arch = null;
         t.pendingSignal = 0;
         t.pushf = null;
-        t.rseq = null;
+        t.trapFlagAdopted = false;
+        t.zombie = false;
+        t.atExec = true;
         return new Exec(t.tid, former);
     }
 
@@ -584,6 +587,7 @@ final class Session {
             // SIGKILLed while stopped: it runs to its death, whose report is on the way.
         }
         t.stopped = false;
+        t.atExec = false;
         t.lastResume = mode;
         t.stepping = mode == Resume.STEP;
         t.knownPc = ThreadState.UNKNOWN_PC;
@@ -1057,7 +1061,10 @@ final class Session {
     // ------------------------------------------------------------------ rseq
 
     RseqConfiguration rseqConfiguration(int tid) {
-        stoppedThread(tid, "rseq configuration");
+        ThreadState t = stoppedThread(tid, "rseq configuration");
+        if (t.atExec) {
+            return new RseqConfiguration(0, 0, 0, 0); // the new image has registered nothing yet
+        }
         try {
             long[] c = sys.rseqConfiguration(tid);
             return new RseqConfiguration(c[0], (int) c[1], (int) c[2], (int) c[3]);

@@ -30,7 +30,11 @@ final class ThreadState {
     PushfFixup pushf;
     /** A popf or iret was stepped since the thread last ran freely: TF must be cleared before it does. */
     boolean trapFlagAdopted;
-    RseqConfiguration rseq;
+    /**
+     * Stopped at an exec and not resumed since: the kernel still reports the old image's rseq
+     * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).
+     */
+    boolean atExec;
 
     ThreadState(int tid, ProcessState process, boolean stopped) {
         this.tid = tid;

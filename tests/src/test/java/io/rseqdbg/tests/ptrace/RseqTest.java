@@ -37,6 +37,15 @@ class RseqTest {
     }
 
     @Test
+    void atTheExecStopNoRseqAreaIsRegisteredYet() {
+        // The kernel still reports the launcher's registration there; the tracer does not.
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10"))) {
+            assertEquals(new RseqConfiguration(0, 0, 0, 0), tracer.rseqConfiguration(tracer.pid()));
+            tracer.kill();
+        }
+    }
+
+    @Test
     void rseqCsCanBeWrittenAndCleared() throws Exception {
         try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10"))) {
             int pid = tracer.pid();
