@@ -174,17 +174,15 @@ final class Session {
             // Threads may start while we seize: loop until a scan finds none we lack. Threads
             // started by an already seized thread are attached by the kernel (TRACECLONE).
             boolean first = true;
+            Set<Integer> tried = new HashSet<>();
             while (true) {
                 List<Integer> fresh = new ArrayList<>();
                 for (int tid : ProcFs.tasks(pid)) {
-                    if (!threads.containsKey(tid) && !earlyStops.contains(tid)) {
+                    if (tried.add(tid) && !threads.containsKey(tid) && !earlyStops.contains(tid)) {
                         fresh.add(tid);
                     }
                 }
                 if (fresh.isEmpty()) {
-                    if (first) {
-                        throw noSuchProcess("attach", pid);
-                    }
                     break;
                 }
                 for (int tid : fresh) {
@@ -194,6 +192,9 @@ final class Session {
                 first = false;
             }
             if (p.threads.isEmpty()) {
+                if (st.state() == 'Z') {
+                    throw new TraceException("attach", pid, ESRCH, "attach " + pid + ": the process has exited (a zombie)");
+                }
                 throw noSuchProcess("attach", pid);
             }
         } catch (RuntimeException e) {

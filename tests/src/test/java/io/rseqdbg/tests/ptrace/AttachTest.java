@@ -66,6 +66,25 @@ class AttachTest {
     }
 
     @Test
+    void attachingToAZombieSaysTheProcessHasExited() throws Exception {
+        // The child exits at once; its parent execs sleep, which never reaps it.
+        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 5").start();
+        try {
+            int zombie = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    parent.getInputStream())).readLine().trim());
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!java.nio.file.Files.readString(Path.of("/proc/" + zombie + "/stat")).contains(") Z ")
+                    && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            TraceException e = assertThrows(TraceException.class, () -> Tracer.attach(zombie));
+            assertEquals("attach " + zombie + ": the process has exited (a zombie)", e.getMessage());
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
     void attachingToAKernelThreadIsRefused() {
         TraceException e = assertThrows(TraceException.class, () -> Tracer.attach(2));
         assertEquals("attach 2: kthreadd is a kernel thread", e.getMessage());
