@@ -22,6 +22,8 @@ import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_O_TRACEVFORK;
 import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_SEIZE;
 import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_SINGLESTEP;
 import static io.rseqdbg.ptrace.internal.Syscalls.SI_KERNEL;
+import static io.rseqdbg.ptrace.internal.Syscalls.TRAP_BRKPT;
+import static io.rseqdbg.ptrace.internal.Syscalls.TRAP_TRACE;
 import static io.rseqdbg.ptrace.internal.Syscalls.USER_RIP;
 import static io.rseqdbg.ptrace.internal.Syscalls.WALL;
 import static io.rseqdbg.ptrace.internal.Syscalls.WNOHANG;
@@ -525,6 +527,9 @@ final class Session {
             }
         } else if (wasStepping && code > 0) {
             // TRAP_TRACE after an instruction, TRAP_BRKPT after a syscall, SIGTRAP at a handler's entry.
+            if (code == TRAP_TRACE || code == TRAP_BRKPT) {
+                t.knownPc = sys.siginfoAddr(); // the kernel reports the new pc: no PEEKUSER for the next step
+            }
             if (t.pushf != null) {
                 clearPushedTrapFlag(t);
             }
