@@ -73,11 +73,38 @@ final class Launcher {
         }
         pb.redirectInput(spec.stdin()).redirectOutput(spec.stdout()).redirectError(spec.stderr());
         try {
-            return pb.start();
+            return TracerThread.onAnyTracerThread() ? startElsewhere(pb) : pb.start();
         } catch (IOException e) {
             throw new TraceException("launch", 0, 0, "launch " + spec.program() + ": cannot start the launcher: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * A tracer thread waits with waitpid(-1, __WNOTHREAD), which would reap a child it started
+     * itself and steal the launcher's exit from the JDK: start it from a short-lived thread.
+     */
+    private static Process startElsewhere(ProcessBuilder pb) throws IOException {
+        Process[] started = new Process[1];
+        IOException[] failed = new IOException[1];
+        Thread starter = new Thread(() -> {
+            try {
+                started[0] = pb.start();
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        }, "rseqdbg-launch");
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the launcher");
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return started[0];
     }
 
     /** The launcher binary: in place when running from classes, else extracted from the jar once. */
@@ -97,12 +124,10 @@ final class Launcher {
                     return binary = p;
                 }
             }
-            Path tmp = Files.createTempFile("rseqdbg-launcher", "",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path tmp = Files.createTempFile("rseqdbg-launcher", "");
             try (InputStream in = url.openStream()) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
-            // REPLACE_EXISTING re-creates the file with default permissions: make it executable again.
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
             tmp.toFile().deleteOnExit();
             return binary = tmp;

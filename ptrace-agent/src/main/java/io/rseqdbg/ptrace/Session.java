@@ -22,6 +22,8 @@ import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_O_TRACEVFORK;
 import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_SEIZE;
 import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_SINGLESTEP;
 import static io.rseqdbg.ptrace.internal.Syscalls.SI_KERNEL;
+import static io.rseqdbg.ptrace.internal.Syscalls.TRAP_BRKPT;
+import static io.rseqdbg.ptrace.internal.Syscalls.TRAP_TRACE;
 import static io.rseqdbg.ptrace.internal.Syscalls.USER_RIP;
 import static io.rseqdbg.ptrace.internal.Syscalls.WALL;
 import static io.rseqdbg.ptrace.internal.Syscalls.WNOHANG;
@@ -87,6 +89,8 @@ final class Session {
     /** New threads whose first stop came before their creator's clone event. */
     private final Set<Integer> earlyStops = new HashSet<>();
     private final Map<Integer, Integer> earlyExits = new HashMap<>();
+    /** The tracer thread's tid: what /proc/PID/status shows as TracerPid of our tracees. */
+    private final int selfTid = Syscalls.gettid();
     private final long[] regs = new long[32];
     private final byte[] code = new byte[16];
     private boolean closed;
@@ -128,6 +132,7 @@ final class Session {
         ProcessState p = new ProcessState(child, new AddressSpace());
         ThreadState t = new ThreadState(child, p, false);
         register(p, t);
+        t.atExec = true;
         while (true) {
             waitRetry(child, WALL);
             int status = sys.status();
@@ -171,17 +176,15 @@ final class Session {
             // Threads may start while we seize: loop until a scan finds none we lack. Threads
             // started by an already seized thread are attached by the kernel (TRACECLONE).
             boolean first = true;
+            Set<Integer> tried = new HashSet<>();
             while (true) {
                 List<Integer> fresh = new ArrayList<>();
                 for (int tid : ProcFs.tasks(pid)) {
-                    if (!threads.containsKey(tid) && !earlyStops.contains(tid)) {
+                    if (tried.add(tid) && !threads.containsKey(tid) && !earlyStops.contains(tid)) {
                         fresh.add(tid);
                     }
                 }
                 if (fresh.isEmpty()) {
-                    if (first) {
-                        throw noSuchProcess("attach", pid);
-                    }
                     break;
                 }
                 for (int tid : fresh) {
@@ -191,6 +194,9 @@ final class Session {
                 first = false;
             }
             if (p.threads.isEmpty()) {
+                if (st.state() == 'Z') {
+                    throw new TraceException("attach", pid, ESRCH, "attach " + pid + ": the process has exited (a zombie)");
+                }
                 throw noSuchProcess("attach", pid);
             }
         } catch (RuntimeException e) {
@@ -217,7 +223,7 @@ final class Session {
                     return; // a leader that called pthread_exit cannot be attached, and needs not be
                 }
                 int tracer = ProcFs.status(tid).map(ProcFs.Status::tracerPid).orElse(0);
-                if (tracer == Syscalls.getpid()) {
+                if (tracer == selfTid) {
                     return; // attached by the kernel through a clone event we have yet to read
                 }
                 if (tracer != 0) {
@@ -267,6 +273,9 @@ final class Session {
         for (ThreadState t : p.threads.values()) {
             if (!t.zombie) {
                 try {
+                    if (t.trapFlagAdopted && t.stopped) {
+                        clearTrapFlag(t);
+                    }
                     // A signal that stopped the thread and was not suppressed still reaches it.
                     sys.ptrace(PTRACE_DETACH, t.tid, 0, t.pendingSignal);
                 } catch (NativeError e) {
@@ -492,7 +501,9 @@ final class Session {
         p.arch = null;
         t.pendingSignal = 0;
         t.pushf = null;
-        t.rseq = null;
+        t.trapFlagAdopted = false;
+        t.zombie = false;
+        t.atExec = true;
         return new Exec(t.tid, former);
     }
 
@@ -516,6 +527,9 @@ final class Session {
             }
         } else if (wasStepping && code > 0) {
             // TRAP_TRACE after an instruction, TRAP_BRKPT after a syscall, SIGTRAP at a handler's entry.
+            if (code == TRAP_TRACE || code == TRAP_BRKPT) {
+                t.knownPc = sys.siginfoAddr(); // the kernel reports the new pc: no PEEKUSER for the next step
+            }
             if (t.pushf != null) {
                 clearPushedTrapFlag(t);
             }
@@ -554,7 +568,7 @@ final class Session {
                     return;
                 }
                 if (mode == Resume.STEP) {
-                    t.pushf = pushfAt(t, pc);
+                    inspectStep(t, pc);
                 }
             }
         }
@@ -562,6 +576,9 @@ final class Session {
     }
 
     private void raw(ThreadState t, Resume mode, int sig) {
+        if (mode != Resume.STEP && t.trapFlagAdopted) {
+            clearTrapFlag(t);
+        }
         int request = switch (mode) {
             case CONT -> PTRACE_CONT;
             case STEP -> PTRACE_SINGLESTEP;
@@ -576,6 +593,7 @@ final class Session {
             // SIGKILLed while stopped: it runs to its death, whose report is on the way.
         }
         t.stopped = false;
+        t.atExec = false;
         t.lastResume = mode;
         t.stepping = mode == Resume.STEP;
         t.knownPc = ThreadState.UNKNOWN_PC;
@@ -598,7 +616,7 @@ final class Session {
         TraceEvent outcome = null;
         try {
             writeRaw(p, site.address, site.original);
-            t.pushf = pushfAt(t, site.address);
+            inspectStep(t, site.address);
             raw(t, Resume.STEP, sig);
             while (outcome == null) {
                 waitRetry(t.tid, WALL);
@@ -751,6 +769,9 @@ final class Session {
         Arch arch = Arch.ofRegisterCount(n);
         t.process.arch = arch;
         t.knownPc = regs[arch.pc];
+        if (t.trapFlagAdopted) {
+            regs[arch.flags] &= ~Registers.TRAP_FLAG; // the tracer's, not the program's
+        }
         return new Registers(arch, regs);
     }
 
@@ -807,30 +828,48 @@ final class Session {
 
     // ------------------------------------------------------------------ pushf
 
-    private PushfFixup pushfAt(ThreadState t, long pc) {
+    /** Prepares for stepping the instruction at {@code pc} when it moves the trap flag (see {@link PushfFixup}). */
+    private void inspectStep(ThreadState t, long pc) {
+        t.pushf = null;
         int n = codeBytes(t, pc);
         if (n == 0) {
-            return null;
+            return;
         }
         ProcessState p = t.process;
         if (p.arch == null) {
             p.arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         }
-        int size = PushfFixup.pushfOperandSize(code, n, p.arch);
-        if (size == 0) {
-            return null;
+        if (PushfFixup.loadsFlags(code, n)) {
+            t.trapFlagAdopted = true;
+            return;
         }
-        Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
-        return new PushfFixup(regs[arch.sp] - size, pc + PushfFixup.instructionLength(code, n), size,
-                (regs[arch.flags] & Registers.TRAP_FLAG) != 0);
+        int size = PushfFixup.pushfOperandSize(code, n, p.arch);
+        if (size != 0) {
+            Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
+            t.pushf = new PushfFixup(regs[arch.sp] - size, pc + PushfFixup.instructionLength(code, n), size);
+        }
+    }
+
+    /** Clears TF in a stopped thread's flags (the kernel took the tracer's TF for the program's). */
+    private void clearTrapFlag(ThreadState t) {
+        t.trapFlagAdopted = false;
+        try {
+            int n = sys.getRegisters(t.tid, regs);
+            Arch arch = Arch.ofRegisterCount(n);
+            if ((regs[arch.flags] & Registers.TRAP_FLAG) != 0) {
+                regs[arch.flags] &= ~Registers.TRAP_FLAG;
+                sys.setRegisters(t.tid, regs, n);
+            }
+        } catch (NativeError e) {
+            if (e.errno() != ESRCH) {
+                throw fail(e, t.tid);
+            }
+        }
     }
 
     private void clearPushedTrapFlag(ThreadState t) {
         PushfFixup f = t.pushf;
         t.pushf = null;
-        if (f.programHadTrapFlag()) {
-            return;
-        }
         Arch arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         t.knownPc = regs[arch.pc];
         if (regs[arch.sp] != f.expectedSp() || regs[arch.pc] != f.expectedPc()) {
@@ -1028,7 +1067,10 @@ final class Session {
     // ------------------------------------------------------------------ rseq
 
     RseqConfiguration rseqConfiguration(int tid) {
-        stoppedThread(tid, "rseq configuration");
+        ThreadState t = stoppedThread(tid, "rseq configuration");
+        if (t.atExec) {
+            return new RseqConfiguration(0, 0, 0, 0); // the new image has registered nothing yet
+        }
         try {
             long[] c = sys.rseqConfiguration(tid);
             return new RseqConfiguration(c[0], (int) c[1], (int) c[2], (int) c[3]);
@@ -1209,10 +1251,12 @@ final class Session {
         return new TraceException(request, pid, ESRCH, request + " " + pid + ": no such process");
     }
 
+    /** {@code tracer} is TracerPid: the tracing thread, named here by its process. */
     static TraceException alreadyTraced(String request, int pid, int tracer) {
-        String name = ProcFs.status(tracer).map(ProcFs.Status::name).orElse("?");
+        int process = ProcFs.status(tracer).map(ProcFs.Status::tgid).orElse(tracer);
+        String name = ProcFs.status(process).map(ProcFs.Status::name).orElse("?");
         return new TraceException(request, pid, EPERM, request + " " + pid + ": already traced by process "
-                + tracer + " (" + name + ")");
+                + process + " (" + name + ")");
     }
 
     static TraceException notPermitted(String request, int pid) {

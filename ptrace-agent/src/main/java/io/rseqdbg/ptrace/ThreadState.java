@@ -28,7 +28,13 @@ final class ThreadState {
     long knownPc = UNKNOWN_PC;
     /** Set when the instruction being stepped is pushf: the pushed trap flag must be cleared. */
     PushfFixup pushf;
-    RseqConfiguration rseq;
+    /** A popf or iret was stepped since the thread last ran freely: TF must be cleared before it does. */
+    boolean trapFlagAdopted;
+    /**
+     * Stopped at an exec and not resumed since: the kernel still reports the old image's rseq
+     * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).
+     */
+    boolean atExec;
 
     ThreadState(int tid, ProcessState process, boolean stopped) {
         this.tid = tid;

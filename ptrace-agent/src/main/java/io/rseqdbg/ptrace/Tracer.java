@@ -456,6 +456,8 @@ public final class Tracer implements AutoCloseable {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        // An interrupted caller (a test's timeout, say) must still get its tracees restored.
+        boolean interrupted = Thread.interrupted();
         try {
             thread.call(() -> {
                 session.detachAll();
@@ -463,6 +465,9 @@ public final class Tracer implements AutoCloseable {
             }, millis);
         } finally {
             thread.stop();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -23,6 +23,9 @@ final class TracerThread {
     static final int WAKE_SIGNAL = 61;
     private static final long RESEND_MILLIS = 20;
 
+    /** Marks tracer threads, so a child process is never started from one (see {@link Launcher}). */
+    private static final ThreadLocal<Boolean> TRACER = ThreadLocal.withInitial(() -> false);
+
     private final Thread thread;
     private final BlockingQueue<FutureTask<?>> tasks = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
@@ -48,6 +51,7 @@ final class TracerThread {
     }
 
     private void loop() {
+        TRACER.set(true);
         try {
             installWakeHandler();
             nativeTid = Syscalls.gettid();
@@ -79,6 +83,10 @@ final class TracerThread {
 
     Syscalls syscalls() {
         return syscalls;
+    }
+
+    static boolean onAnyTracerThread() {
+        return TRACER.get();
     }
 
     boolean isCurrent() {

@@ -142,6 +142,11 @@ public final class Syscalls {
         return scratch.getInt(OFF_SIGINFO + 8);
     }
 
+    /** si_addr of the siginfo last fetched: for x86 step traps (TRAP_TRACE, TRAP_BRKPT), the new pc. */
+    public long siginfoAddr() {
+        return scratch.getLong(OFF_SIGINFO + 16);
+    }
+
     /** si_pid of the siginfo last fetched (meaningful for signals sent by kill/tgkill/sigqueue). */
     public int siginfoPid() {
         return scratch.getInt(OFF_SIGINFO + 16);

@@ -1,0 +1,70 @@
+package io.rseqdbg.tests.ptrace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rseqdbg.ptrace.Tracer;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(90)
+class ShutdownTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermToATracingJvmLeavesTheTraceeRunningAndUnmodified() throws Exception {
+        Path out = dir.resolve("out");
+        // 2 threads, 2000 calls 1 ms apart: report() runs once, after about 2 s.
+        int pid = Targets.startDetached(out, Targets.exe("breakpoint-loop"), "2000", "1000", "2");
+        Process jvm = null;
+        try {
+            long report = Targets.symbol(pid, "breakpoint-loop", "report");
+            byte[] original = Targets.rawMemory(pid, report, 8);
+            jvm = new ProcessBuilder(javaCommand(TracerHoldingMain.class, Integer.toString(pid), Long.toHexString(report)))
+                    .redirectErrorStream(true).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
+            assertEquals("ready", lines.readLine());
+            assertEquals((byte) 0xcc, Targets.rawMemory(pid, report, 1)[0]);
+            assertTrue(Targets.tracerPid(pid) != 0);
+
+            jvm.destroy(); // SIGTERM
+            assertTrue(jvm.waitFor(30, TimeUnit.SECONDS), "the tracing JVM did not exit");
+            assertArrayEquals(original, Targets.rawMemory(pid, report, 8));
+            assertEquals(0, Targets.tracerPid(pid));
+            char state = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].charAt(0);
+            assertTrue(state == 'S' || state == 'R', "tracee state " + state);
+
+            assertTrue(Targets.awaitGone(pid, Duration.ofSeconds(30)));
+            assertEquals("breakpoint-loop ok calls=4000\n", Targets.read(out));
+        } finally {
+            if (jvm != null) {
+                jvm.destroyForcibly();
+            }
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** java -cp (this test's classes, the tracer's, JNA) MAIN ARGS. */
+    private static List<String> javaCommand(Class<?> main, String... args) throws Exception {
+        String cp = String.join(File.pathSeparator, location(main), location(Tracer.class),
+                location(Class.forName("com.sun.jna.Native")));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
