@@ -1,9 +1,14 @@
 /*
- * signal-storm [THREADS] [OPS_PER_THREAD] [SPIN_US]: SIGALRM at about 10 kHz (setitimer, 100 us)
+ * signal-storm [THREADS] [OPS_PER_THREAD] [SPIN_US] [INTERVAL_US]: SIGALRM at about 10 kHz
+ * (setitimer, INTERVAL_US = 100 us by default)
  * with a handler, while every thread adds 1 to a per-cpu counter OPS times through a critical
  * section that loads the slot, spins for about SPIN_US microseconds, then stores it. Signal delivery aborts the critical
  * section, again and again; the operation completes through the cpu_opv fallback. The sum must
  * be exact; the report says how many operations fell back.
+ *
+ * Under a single-stepping debugger every instruction costs tens of microseconds of wall time, so
+ * a 100 us storm would leave the program no time outside its handler: tests that step it pass a
+ * longer INTERVAL_US (still a storm measured in instructions) and SPIN_US = 0.
  */
 #include <limits.h>
 #include <signal.h>
@@ -61,18 +66,21 @@ int main(int argc, char **argv)
 	struct job job;
 	struct rseqdbg_stats stats;
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	struct itimerval storm = { .it_interval = { 0, 100 }, .it_value = { 0, 100 } };
+	struct itimerval storm = { 0 };
 	struct itimerval off = { 0 };
 	sigset_t alarm;
-	long threads, spin_us;
+	long threads, spin_us, interval_us;
 	intptr_t sum;
 
-	target_usage = "signal-storm [THREADS] [OPS_PER_THREAD] [SPIN_US]";
-	check_arg_count(argc, 3);
+	target_usage = "signal-storm [THREADS] [OPS_PER_THREAD] [SPIN_US] [INTERVAL_US]";
+	check_arg_count(argc, 4);
 	threads = arg_long(argc, argv, 1, 1, 1, 1024);
 	job.ops = arg_long(argc, argv, 2, 100, 0, LONG_MAX / 1024);
 	spin_us = arg_long(argc, argv, 3, 300, 0, 1000000);
-	job.spin = (uintptr_t)(spin_us * iterations_per_us());
+	interval_us = arg_long(argc, argv, 4, 100, 1, 1000000);
+	job.spin = spin_us == 0 ? 0 : (uintptr_t)(spin_us * iterations_per_us());
+	storm.it_interval.tv_sec = storm.it_value.tv_sec = interval_us / 1000000;
+	storm.it_interval.tv_usec = storm.it_value.tv_usec = interval_us % 1000000;
 	job.counter = percpu_counter_new();
 
 	sigemptyset(&sa.sa_mask);

@@ -990,7 +990,20 @@ final class Session {
         }
     }
 
+    /**
+     * Reads or writes through /proc/PID/task/TID/mem. The file answers only while its thread
+     * lives: when the thread it was opened through has exited, it is reopened through a live one.
+     */
     private int memoryFile(ProcessState p, long address, byte[] buf, int off, int len, boolean write) {
+        int done = memoryFileOnce(p, address, buf, off, len, write);
+        if (done < len && p.mem != null) {
+            closeMemory(p);
+            done += memoryFileOnce(p, address + done, buf, off + done, len - done, write);
+        }
+        return done;
+    }
+
+    private int memoryFileOnce(ProcessState p, long address, byte[] buf, int off, int len, boolean write) {
         try {
             if (p.mem == null) {
                 ThreadState t = p.anyThread();

@@ -73,7 +73,7 @@ final class StepCommand implements Command {
         StepPolicy policy = policy(line.getOptionValue("policy", "skip"));
         long maxSteps = number(line, "max-steps", 0);
         List<String> program = line.getArgList();
-        if (!program.isEmpty() && program.get(0).startsWith("-") && !args[args.length - program.size() - 1].equals("--")) {
+        if (!program.isEmpty() && program.get(0).startsWith("-") && !List.of(args).contains("--")) {
             throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg step --help)");
         }
         boolean demo = false;

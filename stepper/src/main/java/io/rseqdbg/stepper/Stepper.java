@@ -150,6 +150,8 @@ public final class Stepper {
     private void handle(Stop stop) {
         Thread t = threads.computeIfAbsent(stop.tid(), Thread::new);
         t.running = false;
+        // Any stop ends a pending interrupt: the kernel reports none after a trap that beat it.
+        t.interruptRequested = false;
         if (stop instanceof Stop.ThreadExited) {
             threads.remove(t.tid);
             listener.on(new StepEvent.ThreadExited(t.tid));
@@ -159,7 +161,6 @@ public final class Stepper {
             return;
         }
         if (stop instanceof Stop.Interrupted) {
-            t.interruptRequested = false;
             if (holder == null && !stopRequested) {
                 proceed(t, 0);
             }
@@ -322,6 +323,11 @@ public final class Stepper {
         CriticalSection cs = t.section;
         Outcome outcome = t.abortedBySignal || pc == cs.abort() ? Outcome.ABORTED
                 : pc == cs.postCommit() ? Outcome.COMMITTED : Outcome.EXITED;
+        if (outcome == Outcome.EXITED && t.mode == Mode.WATCHING && !cs.exits().contains(pc) && readRseqCs(t) == 0) {
+            // The step that followed the abort already ran the handler's first instruction; the
+            // kernel's abort is recognisable by the rseq_cs field it cleared.
+            outcome = Outcome.ABORTED;
+        }
         removeBreakpoints();
         listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
         if (policy == StepPolicy.NONE) {
@@ -401,15 +407,16 @@ public final class Stepper {
     }
 
     private long clearRseqCs(Thread t) {
-        long area = inferior.rseqArea(t.tid);
-        if (area == 0) {
-            return 0;
-        }
-        long value = inferior.readLong(area + RSEQ_CS_OFFSET);
+        long value = readRseqCs(t);
         if (value != 0) {
-            inferior.writeLong(area + RSEQ_CS_OFFSET, 0);
+            writeRseqCs(t, 0);
         }
         return value;
+    }
+
+    private long readRseqCs(Thread t) {
+        long area = inferior.rseqArea(t.tid);
+        return area == 0 ? 0 : inferior.readLong(area + RSEQ_CS_OFFSET);
     }
 
     private void writeRseqCs(Thread t, long value) {
@@ -440,6 +447,7 @@ public final class Stepper {
             }
             Thread o = threads.computeIfAbsent(stop.tid(), Thread::new);
             o.running = false;
+            o.interruptRequested = false;
             if (stop instanceof Stop.ThreadExited) {
                 threads.remove(o.tid);
             } else if (!(stop instanceof Stop.Interrupted)) {

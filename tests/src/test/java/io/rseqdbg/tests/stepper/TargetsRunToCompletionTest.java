@@ -37,7 +37,7 @@ class TargetsRunToCompletionTest {
                 Arguments.of("list", List.of("1", "60")),
                 Arguments.of("memcpy", List.of("1", "40")),
                 Arguments.of("buffer", List.of("1", "40")),
-                Arguments.of("signal-storm", List.of("1", "4", "1")));
+                Arguments.of("signal-storm", List.of("1", "4", "0", "3000")));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -57,7 +57,7 @@ class TargetsRunToCompletionTest {
             all.add(Arguments.of(policy, "counter", List.of("3", "40")));
             all.add(Arguments.of(policy, "list", List.of("1", "60")));
             all.add(Arguments.of(policy, "buffer", List.of("1", "40")));
-            all.add(Arguments.of(policy, "signal-storm", List.of("1", "4", "1")));
+            all.add(Arguments.of(policy, "signal-storm", List.of("1", "4", "0", "3000")));
         }
         return all.stream();
     }
