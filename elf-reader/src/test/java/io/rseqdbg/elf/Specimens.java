@@ -92,6 +92,11 @@ final class Specimens {
                 SOURCES.toString(), "-o", out.toString(), SOURCES.resolve("bad.c").toString())));
     }
 
+    /** unnamed.c: an abort handler in a section without symbols, after a function and a label. */
+    static Path unnamed() {
+        return build("unnamed", out -> run(List.of("gcc", "-o", out.toString(), SOURCES.resolve("unnamed.c").toString())));
+    }
+
     /** A program that dlopens argv[1] when told to, for the live load-map test. */
     static Path dlopener() {
         return build("dlopener", out -> run(List.of("gcc", "-o", out.toString(),

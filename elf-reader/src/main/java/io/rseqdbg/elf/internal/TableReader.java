@@ -46,16 +46,19 @@ public final class TableReader {
 
     private final ElfImage image;
     private final AddressSpace memory;
+    private final Supplier<Symbols> symbols;
     private final List<Problem> problems = new ArrayList<>();
     private Relocations relocations;
 
-    private TableReader(ElfImage image) {
+    private TableReader(ElfImage image, Supplier<Symbols> symbols) {
         this.image = image;
         this.memory = AddressSpace.of(image);
+        this.symbols = symbols;
     }
 
-    public static Result read(ElfImage image) {
-        return new TableReader(image).read();
+    /** Reads the tables of {@code image}, naming critical sections from {@code symbols} (asked only if there are any). */
+    public static Result read(ElfImage image, Supplier<Symbols> symbols) {
+        return new TableReader(image, symbols).read();
     }
 
     private Result read() {
@@ -146,20 +149,13 @@ public final class TableReader {
     }
 
     private List<CriticalSection> name(Iterable<Descriptor> descriptors, List<ExitPoint> exitPoints) {
-        Symbols symbols;
-        try {
-            symbols = Symbols.of(image);
-        } catch (Malformed e) {
-            symbols = null; // names are a convenience: a broken symbol table leaves addresses unnamed
-        }
         Map<Long, List<Long>> exitsByStart = new TreeMap<>();
         for (ExitPoint e : exitPoints) {
             exitsByStart.computeIfAbsent(e.start(), k -> new ArrayList<>()).add(e.exit());
         }
         List<CriticalSection> out = new ArrayList<>();
         for (Descriptor d : descriptors) {
-            int sectionIndex = image.sectionContaining(d.start()).map(Section::index).orElse(-1);
-            String name = symbols == null ? null : symbols.nameOf(d.start(), sectionIndex);
+            String name = symbols.get().nameOf(d.start());
             List<Long> exits = new ArrayList<>(exitsByStart.getOrDefault(d.start(), List.of()));
             exits.sort(Long::compareUnsigned);
             out.add(new CriticalSection(d.start(), d.offset(), d.abort(), exits, name == null ? Hex.of(d.start()) : name,
