@@ -2,7 +2,6 @@ package io.rseqdbg.elf.internal;
 
 import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
-import io.rseqdbg.elf.internal.JelfTables.SymbolEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -126,20 +125,25 @@ public final class Symbols {
         image.checkContents(strings);
         FileBytes bytes = image.bytes();
 
-        List<SymbolEntry> entries = image.jelf().symbols(table);
+        SymbolSection entries = SymbolSection.of(image, table);
+        int count = entries.count();
         int n = 0;
-        long[] values = new long[entries.size()];
-        long[] sizes = new long[entries.size()];
-        int[] sections = new int[entries.size()];
-        int[] nameOffsets = new int[entries.size()];
-        byte[] ranks = new byte[entries.size()];
-        for (SymbolEntry s : entries) {
-            if (usable(s, all, strings, bytes)) {
-                values[n] = s.value();
-                sizes[n] = s.size();
-                sections[n] = s.sectionIndex();
-                nameOffsets[n] = (int) s.nameOffset();
-                ranks[n] = rank(s.type(), s.binding());
+        long[] values = new long[count];
+        long[] sizes = new long[count];
+        int[] sections = new int[count];
+        int[] nameOffsets = new int[count];
+        byte[] ranks = new byte[count];
+        boolean[] allocatedByIndex = new boolean[all.size()];
+        for (Section s : all) {
+            allocatedByIndex[s.index()] = s.allocated();
+        }
+        for (int i = 0; i < count; i++) {
+            if (usable(entries, i, allocatedByIndex, strings, bytes)) {
+                values[n] = entries.value(i);
+                sizes[n] = entries.size(i);
+                sections[n] = entries.sectionIndex(i);
+                nameOffsets[n] = (int) entries.nameOffset(i);
+                ranks[n] = rank(entries.type(i), entries.binding(i));
                 n++;
             }
         }
@@ -159,17 +163,18 @@ public final class Symbols {
     }
 
     /** Named code or data in an allocated section; not a mapping symbol ($x, $d) of ARM and AArch64. */
-    private static boolean usable(SymbolEntry s, List<Section> all, Section strings, FileBytes bytes) {
-        boolean codeOrData = s.type() == STT_NOTYPE || s.type() == STT_OBJECT || s.type() == STT_FUNC
-                || s.type() == STT_GNU_IFUNC;
-        if (!codeOrData || s.nameOffset() == 0 || Long.compareUnsigned(s.nameOffset(), strings.size()) >= 0) {
+    private static boolean usable(SymbolSection entries, int i, boolean[] allocated, Section strings, FileBytes bytes) {
+        int type = entries.type(i);
+        boolean codeOrData = type == STT_NOTYPE || type == STT_OBJECT || type == STT_FUNC || type == STT_GNU_IFUNC;
+        long nameOffset = entries.nameOffset(i);
+        if (!codeOrData || nameOffset == 0 || Long.compareUnsigned(nameOffset, strings.size()) >= 0) {
             return false;
         }
-        int index = s.sectionIndex();
-        if (index == 0 || index >= SHN_LORESERVE || index >= all.size() || !all.get(index).allocated()) {
+        int index = entries.sectionIndex(i);
+        if (index == 0 || index >= SHN_LORESERVE || index >= allocated.length || !allocated[index]) {
             return false;
         }
-        int first = bytes.u8(strings.offset() + s.nameOffset());
+        int first = bytes.u8(strings.offset() + nameOffset);
         return first != 0 && first != '$';
     }
 
