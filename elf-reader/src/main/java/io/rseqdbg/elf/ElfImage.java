@@ -2,7 +2,6 @@ package io.rseqdbg.elf;
 
 import io.rseqdbg.elf.internal.FileBytes;
 import io.rseqdbg.elf.internal.Hex;
-import io.rseqdbg.elf.internal.JelfTables;
 import io.rseqdbg.elf.internal.Malformed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,11 +16,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A bounded facade over one ELF executable or shared object. The ELF, section and program headers
- * are validated here against the file's length before jelf is asked for anything: jelf parses
- * lazily, reads wherever a field points and throws whatever the JDK throws when that is wrong
- * (and sign-extends 32-bit fields). Symbol tables and REL/RELA sections are then parsed by jelf
- * through {@link JelfTables}, over a backing file that refuses reads outside the file.
+ * One ELF executable or shared object, mapped, with its ELF, section and program headers
+ * validated against the file's length. Everything else (symbol tables, REL/RELA/RELR sections,
+ * table contents) is read through {@link FileBytes}, the one bounded reader over the mapping,
+ * only after the range it needs has been checked; so no field of the file can make a read reach
+ * past its end or size an allocation. (jelf did this parsing once; reading its way, a byte at a
+ * time through a stream, made the first read of a 100 MB file several times slower than readelf.)
  */
 public final class ElfImage {
 
@@ -38,13 +38,15 @@ public final class ElfImage {
     public static final int SHT_RELR = 19;
     public static final long SHF_ALLOC = 0x2;
     public static final long SHF_EXECINSTR = 0x4;
+    /** sh_info names the section a relocation section applies to. */
+    public static final long SHF_INFO_LINK = 0x40;
 
-    /** jelf keeps section and segment counts in a Java short. */
+    /** More headers than any linked executable has: refused before anything is sized by the count. */
     private static final int MAX_HEADERS = Short.MAX_VALUE;
 
     /** One section header, 32-bit fields zero-extended. */
     public record Section(int index, String name, int type, long flags, long address, long offset, long size,
-                          int link, long entrySize) {
+                          int link, int info, long entrySize) {
 
         public boolean allocated() {
             return (flags & SHF_ALLOC) != 0;
@@ -82,7 +84,6 @@ public final class ElfImage {
     private final int machine;
     private final List<Section> sections;
     private final List<Segment> segments;
-    private JelfTables jelf;
 
     private ElfImage(Path path, FileBytes bytes, boolean is64, int type, int machine, List<Section> sections,
                      List<Segment> segments) {
@@ -232,6 +233,7 @@ public final class ElfImage {
         long offset = b.word(at + (is64 ? 24 : 16), is64);
         long size = b.word(at + (is64 ? 32 : 20), is64);
         int link = (int) b.u32(at + (is64 ? 40 : 24));
+        int info = (int) b.u32(at + (is64 ? 44 : 28));
         long entrySize = b.word(at + (is64 ? 56 : 36), is64);
         String name = "";
         if (names != null && index != 0) {
@@ -240,7 +242,7 @@ public final class ElfImage {
                 throw new Malformed("section " + index + ": name offset " + nameOffset + " outside the section name table");
             }
         }
-        return new Section(index, name, type, flags, address, offset, size, link, entrySize);
+        return new Section(index, name, type, flags, address, offset, size, link, info, entrySize);
     }
 
     public Path path() {
@@ -298,14 +300,6 @@ public final class ElfImage {
         if (s.holdsFileBytes()) {
             bytes.check(s.offset(), s.size(), "section " + s.name() + " (" + s.size() + " bytes)");
         }
-    }
-
-    /** jelf's parsers for symbol and relocation sections, created on first use. */
-    public JelfTables jelf() {
-        if (jelf == null) {
-            jelf = new JelfTables(this);
-        }
-        return jelf;
     }
 
     @Override

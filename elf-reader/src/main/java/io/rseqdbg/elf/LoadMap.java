@@ -32,6 +32,16 @@ public final class LoadMap {
         public boolean maps(long address) {
             return Long.compareUnsigned(address, low) >= 0 && Long.compareUnsigned(address, high) < 0;
         }
+
+        /**
+         * {@code symbol+offset} for a run-time address in this module, or {@code module+0xADDRESS}
+         * with the link-time address where no symbol holds it (what {@code addr2line} wants).
+         */
+        public String nameOf(long address) {
+            long linkTime = address - bias;
+            String name = tables.symbolOf(linkTime);
+            return name != null ? name : file.getFileName() + "+0x" + Long.toHexString(linkTime);
+        }
     }
 
     /** A mapped file that looked like ELF but could not be read; the map still lists it. */
@@ -42,10 +52,13 @@ public final class LoadMap {
     private final List<Module> modules;
     private final List<Unreadable> unreadable;
     private final CriticalSectionIndex index;
+    /** The modules ascending by their lowest address, for {@link #moduleAt} on every traced instruction. */
+    private final Module[] byLow;
 
     private LoadMap(long pid, List<Module> modules, List<Unreadable> unreadable) {
         this.pid = pid;
         this.modules = List.copyOf(modules);
+        this.byLow = modules.stream().sorted((a, b) -> Long.compareUnsigned(a.low(), b.low())).toArray(Module[]::new);
         this.unreadable = List.copyOf(unreadable);
         List<CriticalSection> all = new ArrayList<>();
         modules.forEach(m -> all.addAll(m.criticalSections()));
@@ -141,12 +154,46 @@ public final class LoadMap {
     }
 
     public Optional<Module> moduleAt(long address) {
-        return modules.stream().filter(m -> m.maps(address)).findFirst();
+        return Optional.ofNullable(module(address));
+    }
+
+    /**
+     * The name of a run-time address of the process, for traces: {@code symbol+offset} (decimal
+     * offset, like {@link CriticalSection#name()}) from the module's {@code .symtab} or
+     * {@code .dynsym}; {@code module+0xADDRESS} (the link-time address) in a module where no
+     * symbol holds it; the bare {@code 0x} address outside every module (anonymous or JIT code,
+     * the vdso). Symbols are read once per file and kept in the {@link TableCache}.
+     */
+    public String nameOf(long address) {
+        Module m = module(address);
+        return m != null ? m.nameOf(address) : "0x" + Long.toHexString(address);
     }
 
     /** The critical section, at run-time addresses, whose {@code [start, postCommit)} holds {@code pc}. */
     public Optional<CriticalSection> containing(long pc) {
         return index.containing(pc);
+    }
+
+    /** Binary search for the last module starting at or below the address, then back (mappings may interleave). */
+    private Module module(long address) {
+        int lo = 0;
+        int hi = byLow.length - 1;
+        int last = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(byLow[mid].low(), address) <= 0) {
+                last = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        for (int i = last; i >= 0; i--) {
+            if (byLow[i].maps(address)) {
+                return byLow[i];
+            }
+        }
+        return null;
     }
 
     /** Modules in this map that {@code earlier} did not have (e.g. after a dlopen). */

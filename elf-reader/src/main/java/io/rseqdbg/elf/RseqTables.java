@@ -1,11 +1,14 @@
 package io.rseqdbg.elf;
 
+import io.rseqdbg.elf.internal.Hex;
 import io.rseqdbg.elf.internal.Malformed;
+import io.rseqdbg.elf.internal.Symbols;
 import io.rseqdbg.elf.internal.TableReader;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The rseq critical sections of one ELF file, at link-time addresses, with what the kernel would
@@ -23,8 +26,9 @@ public final class RseqTables {
     private final List<ExitPoint> exitPoints;
     private final List<Problem> problems;
     private final CriticalSectionIndex index;
+    private final Supplier<Symbols> symbols;
 
-    private RseqTables(ElfImage image, TableReader.Result result) {
+    private RseqTables(ElfImage image, TableReader.Result result, Supplier<Symbols> symbols) {
         this.file = image.path();
         this.architecture = image.architecture();
         this.is64 = image.is64();
@@ -35,6 +39,7 @@ public final class RseqTables {
         this.exitPoints = result.exitPoints();
         this.problems = result.problems();
         this.index = new CriticalSectionIndex(criticalSections);
+        this.symbols = symbols;
     }
 
     /**
@@ -46,7 +51,10 @@ public final class RseqTables {
     public static RseqTables read(Path file) throws ElfReadException {
         ElfImage image = ElfImage.open(file);
         try {
-            return new RseqTables(image, TableReader.read(image));
+            // Symbols are read on first use (here only if the file has critical sections to name)
+            // and kept: the stepper names every traced address with them.
+            Supplier<Symbols> symbols = Symbols.lazy(image);
+            return new RseqTables(image, TableReader.read(image, symbols), symbols);
         } catch (Malformed e) {
             throw new ElfReadException(file, e.getMessage());
         } catch (RuntimeException e) {
@@ -99,5 +107,21 @@ public final class RseqTables {
     /** The critical section whose {@code [start, postCommit)} holds {@code pc} (a link-time address). */
     public Optional<CriticalSection> containing(long pc) {
         return index.containing(pc);
+    }
+
+    /**
+     * The name of a link-time address in this file: {@code symbol+offset} (decimal offset, like
+     * {@link CriticalSection#name()}), {@code symbol} at its first byte, or, where no symbol of
+     * {@code .symtab}/{@code .dynsym} holds it, {@code file+0xADDRESS} with the link-time address
+     * (what {@code addr2line -e file} and {@code nm} use).
+     */
+    public String nameOf(long address) {
+        String name = symbolOf(address);
+        return name != null ? name : file.getFileName() + "+" + Hex.of(address);
+    }
+
+    /** {@code symbol+offset} of a link-time address, or null where no symbol holds it. */
+    public String symbolOf(long address) {
+        return symbols.get().nameOf(address);
     }
 }

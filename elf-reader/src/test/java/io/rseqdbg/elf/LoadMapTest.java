@@ -126,6 +126,53 @@ class LoadMapTest {
     }
 
     @Test
+    void aRunTimeAddressIsNamedAfterTheSymbolNmPutsAtItsLinkTimeAddress() throws Exception {
+        Path program = Build.X86_64_PIE.path();
+        try (Running r = Running.start(program.toString(), "wait")) {
+            long runtimeStart = r.printedAddress("cs_add_start");
+            LoadMap map = LoadMap.read(r.process().pid());
+            long offset = Readelf.symbol(program, "cs_add_start") - Readelf.symbol(program, "cs_add");
+            assertEquals("cs_add+" + offset, map.nameOf(runtimeStart));
+        }
+    }
+
+    @Test
+    void aRunTimeAddressInAStrippedLibraryIsNamedFromItsDynamicSymbols() throws Exception {
+        try (Running r = Running.start(Build.X86_64_PIE.path().toString(), "wait")) {
+            r.printedAddress("cs_add_start");
+            LoadMap map = LoadMap.read(r.process().pid());
+            LoadMap.Module libc = map.modules().stream()
+                    .filter(m -> m.file().getFileName().toString().equals("libc.so.6")).findFirst().orElseThrow();
+            List<Nm.Symbol> functions = Nm.functions(libc.file(), true);
+            Nm.Symbol getchar = functions.stream().filter(f -> f.name().equals("getchar")).findFirst().orElseThrow();
+            long address = getchar.value() + 3;
+            assertTrue(Nm.namesOf(functions, address).contains(map.nameOf(libc.bias() + address)));
+        }
+    }
+
+    @Test
+    void aRunTimeAddressUnderNoSymbolIsNamedAfterTheModuleAndItsLinkTimeAddress() throws Exception {
+        Path program = Build.X86_64_PIE.path();
+        try (Running r = Running.start(program.toString(), "wait")) {
+            r.printedAddress("cs_add_start");
+            LoadMap map = LoadMap.read(r.process().pid());
+            LoadMap.Module module = map.modules().stream().filter(m -> m.file().equals(program)).findFirst().orElseThrow();
+            // The ELF header, mapped first: link-time address 0x10 of the PIE.
+            assertEquals(program.getFileName() + "+0x10", map.nameOf(module.bias() + 0x10));
+        }
+    }
+
+    @Test
+    void anAddressOutsideEveryModuleIsNamedByItself() throws Exception {
+        try (Running r = Running.start(Build.X86_64_PIE.path().toString(), "wait")) {
+            r.printedAddress("cs_add_start");
+            LoadMap map = LoadMap.read(r.process().pid());
+            assertEquals("0x1000", map.nameOf(0x1000));
+            assertTrue(map.moduleAt(0x1000).isEmpty());
+        }
+    }
+
+    @Test
     void theProcessMapParserKeepsPathsWithSpacesAndDropsTheDeletedMark() {
         ProcMaps.Mapping m = ProcMaps.parse(
                 "7f00a000-7f00b000 r-xp 00001000 fd:01 1234   /tmp/a dir/lib x.so (deleted)");

@@ -92,6 +92,24 @@ final class Specimens {
                 SOURCES.toString(), "-o", out.toString(), SOURCES.resolve("bad.c").toString())));
     }
 
+    /** unnamed.c: an abort handler in a section without symbols, after a function and a label. */
+    static Path unnamed() {
+        return build("unnamed", out -> run(List.of("gcc", "-o", out.toString(), SOURCES.resolve("unnamed.c").toString())));
+    }
+
+    /** symbolic.c as a shared library: table words under symbol relocations (x86-64 RELA, or i386 REL with -m32). */
+    static Path symbolic(boolean i386) {
+        List<String> command = new ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-I", SOURCES.toString()));
+        if (i386) {
+            command.addAll(List.of("-m32", "-I", asmIncludeDir().toString()));
+        }
+        return build(i386 ? "symbolic-i386.so" : "symbolic.so", out -> {
+            List<String> full = new ArrayList<>(command);
+            full.addAll(List.of("-o", out.toString(), SOURCES.resolve("symbolic.c").toString()));
+            run(full);
+        });
+    }
+
     /** A program that dlopens argv[1] when told to, for the live load-map test. */
     static Path dlopener() {
         return build("dlopener", out -> run(List.of("gcc", "-o", out.toString(),

@@ -54,6 +54,50 @@ public final class AddressSpace {
         return false;
     }
 
+    /** True when every byte of {@code [address, address + length)} is mapped (from the file or zero-filled). */
+    public boolean mapped(long address, int length) {
+        long done = 0;
+        while (done < length) {
+            Extent e = extentAt(address + done);
+            if (e == null) {
+                return false;
+            }
+            done += Math.min(length - done, unsignedRemainder(e.memorySize(), address + done - e.address()));
+        }
+        return true;
+    }
+
+    /** The 4-byte word at a mapped address, in the file's byte order, zero-extended. */
+    public long u32(long address) {
+        long offset = fileOffset(address, 4);
+        return offset >= 0 ? bytes.u32(offset) : ordered(address, 4).getInt(0) & 0xffffffffL;
+    }
+
+    /** The 8-byte word at a mapped address, in the file's byte order. */
+    public long u64(long address) {
+        long offset = fileOffset(address, 8);
+        return offset >= 0 ? bytes.u64(offset) : ordered(address, 8).getLong(0);
+    }
+
+    /** The file offset of {@code [address, address + length)} when one extent's file bytes hold all of it; else -1. */
+    private long fileOffset(long address, int length) {
+        Extent e = extentAt(address);
+        if (e == null) {
+            return -1;
+        }
+        long into = address - e.address();
+        return unsignedRemainder(e.fileSize(), into) >= length ? e.fileOffset() + into : -1;
+    }
+
+    /** The slow path, across extents or into zero fill. */
+    private java.nio.ByteBuffer ordered(long address, int length) {
+        byte[] raw = read(address, length);
+        if (raw == null) {
+            throw new Malformed("address " + Hex.of(address) + " (+" + length + " bytes) is not in the loaded image");
+        }
+        return java.nio.ByteBuffer.wrap(raw).order(bytes.order());
+    }
+
     /** {@code length} bytes from {@code address} on, or null if any of them is not mapped. */
     public byte[] read(long address, int length) {
         byte[] out = new byte[length];

@@ -6,11 +6,10 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ExitPoint;
 import io.rseqdbg.elf.Problem;
 import io.rseqdbg.elf.Problem.Kind;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the kernel checks when it finds a thread's rseq_cs pointing at a descriptor (kernel/rseq.c,
@@ -24,12 +23,16 @@ final class KernelChecks {
     private final ElfImage image;
     private final AddressSpace memory;
     private final long addressLimit;
+    private final long expectedSignature;
 
     KernelChecks(ElfImage image, AddressSpace memory) {
         this.image = image;
         this.memory = memory;
         // A 32-bit process's addresses end at 4 GiB: a larger value can never be a user address.
         this.addressLimit = image.is64() ? -1L : 0xffffffffL;
+        // The signature as the word a read in the file's byte order finds, to compare without copying bytes.
+        this.expectedSignature = ByteBuffer.wrap(image.architecture().signatureBytes(image.byteOrder()))
+                .order(image.byteOrder()).getInt() & 0xffffffffL;
     }
 
     List<Problem> descriptor(CriticalSection cs) {
@@ -68,6 +71,9 @@ final class KernelChecks {
     }
 
     private void signature(CriticalSection cs, List<Problem> out) {
+        if (memory.mapped(cs.abort() - 4, 4) && memory.u32(cs.abort() - 4) == expectedSignature) {
+            return;
+        }
         Architecture arch = image.architecture();
         byte[] expected = arch.signatureBytes(image.byteOrder());
         byte[] found = memory.read(cs.abort() - 4, 4);
@@ -80,18 +86,18 @@ final class KernelChecks {
         }
     }
 
+    /** @param sections ascending by start */
     List<Problem> exitPoints(List<ExitPoint> exits, List<CriticalSection> sections) {
-        Map<Long, List<CriticalSection>> byStart = new HashMap<>();
-        sections.forEach(cs -> byStart.computeIfAbsent(cs.start(), k -> new ArrayList<>()).add(cs));
         List<Problem> out = new ArrayList<>();
         for (ExitPoint e : exits) {
-            List<CriticalSection> owners = byStart.get(e.start());
-            if (owners == null) {
+            int first = firstWithStart(sections, e.start());
+            if (first == sections.size() || sections.get(first).start() != e.start()) {
                 out.add(new Problem(Kind.EXIT_UNKNOWN, e.entry(), who(e) + ": start_ip " + Hex.of(e.start())
                         + " is not the start of any critical section"));
                 continue;
             }
-            for (CriticalSection cs : owners) {
+            for (int i = first; i < sections.size() && sections.get(i).start() == e.start(); i++) {
+                CriticalSection cs = sections.get(i);
                 if (cs.contains(e.exit())) {
                     out.add(new Problem(Kind.EXIT_INSIDE, e.entry(), who(e) + " lies inside " + cs.name() + " ["
                             + Hex.of(cs.start()) + ", " + Hex.of(cs.postCommit()) + ")"));
@@ -99,6 +105,20 @@ final class KernelChecks {
             }
         }
         return out;
+    }
+
+    private static int firstWithStart(List<CriticalSection> sections, long start) {
+        int lo = 0;
+        int hi = sections.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(sections.get(mid).start(), start) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private static String who(ExitPoint e) {

@@ -1,69 +1,95 @@
 package io.rseqdbg.elf.internal;
 
-import java.util.Arrays;
-
 /**
- * Addresses to values, without boxing: appended in any order, sorted once, then looked up by
- * binary search. Tables hold tens of thousands of relocated words; a HashMap of Longs costs more
- * than the reading.
+ * Addresses to values without boxing: open addressing, linear probing. Tables hold tens of
+ * thousands of relocated words and descriptors; a HashMap of Longs costs more than the reading,
+ * and table addresses (multiples of 8 or 32) crowd its buckets.
  */
 final class LongMap {
 
-    private long[] keys = new long[64];
-    private long[] values = new long[64];
+    private long[] keys;
+    private long[] values;
+    private boolean[] used;
     private int size;
-    private boolean sorted = true;
 
-    void put(long key, long value) {
-        if (size == keys.length) {
-            keys = Arrays.copyOf(keys, size * 2);
-            values = Arrays.copyOf(values, size * 2);
-        }
-        if (size > 0 && Long.compareUnsigned(keys[size - 1], key) > 0) {
-            sorted = false;
-        }
-        keys[size] = key;
-        values[size] = value;
-        size++;
+    LongMap() {
+        this(32);
     }
 
-    /** The index of {@code key}, or -1. */
-    int indexOf(long key) {
-        sort();
-        int lo = 0;
-        int hi = size - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Long.compareUnsigned(keys[mid], key);
-            if (c == 0) {
-                return mid;
-            } else if (c < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
+    /** A map that holds {@code expected} keys without growing. */
+    LongMap(int expected) {
+        int capacity = Integer.highestOneBit(Math.max(32, Math.min(expected, 1 << 28)) * 2 - 1) * 2;
+        keys = new long[capacity];
+        values = new long[capacity];
+        used = new boolean[capacity];
+    }
+
+    /** Sets {@code key -> value}, replacing an earlier value. */
+    void put(long key, long value) {
+        int i = slot(key);
+        if (!used[i]) {
+            if (2 * (size + 1) > keys.length) {
+                grow();
+                i = slot(key);
+            }
+            used[i] = true;
+            keys[i] = key;
+            size++;
+        }
+        values[i] = value;
+    }
+
+    /** Adds {@code key -> value} unless the key is present; true if added. */
+    boolean putIfAbsent(long key, long value) {
+        if (containsKey(key)) {
+            return false;
+        }
+        put(key, value);
+        return true;
+    }
+
+    boolean containsKey(long key) {
+        return used[slot(key)];
+    }
+
+    long get(long key, long absent) {
+        int i = slot(key);
+        return used[i] ? values[i] : absent;
+    }
+
+    /** The slot holding {@code key}, or the free slot where it would go. */
+    private int slot(long key) {
+        int mask = keys.length - 1;
+        int i = mix(key) & mask;
+        while (used[i] && keys[i] != key) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        long[] oldValues = values;
+        boolean[] oldUsed = used;
+        keys = new long[oldKeys.length * 2];
+        values = new long[oldKeys.length * 2];
+        used = new boolean[oldKeys.length * 2];
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldUsed[i]) {
+                int j = slot(oldKeys[i]);
+                used[j] = true;
+                keys[j] = oldKeys[i];
+                values[j] = oldValues[i];
             }
         }
-        return -1;
     }
 
-    long valueAt(int index) {
-        return values[index];
-    }
-
-    private void sort() {
-        if (sorted) {
-            return;
-        }
-        // Sort index pairs by key (unsigned): flip the sign bit so signed order is unsigned order.
-        long[][] pairs = new long[size][];
-        for (int i = 0; i < size; i++) {
-            pairs[i] = new long[] {keys[i] ^ Long.MIN_VALUE, values[i]};
-        }
-        Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 0; i < size; i++) {
-            keys[i] = pairs[i][0] ^ Long.MIN_VALUE;
-            values[i] = pairs[i][1];
-        }
-        sorted = true;
+    /** A 64-bit finalizer (from MurmurHash3): every key bit moves the low bits used as the slot. */
+    private static int mix(long key) {
+        long h = key;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int) h;
     }
 }

@@ -3,9 +3,9 @@ package io.rseqdbg.elf.internal;
 import io.rseqdbg.elf.Architecture;
 import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
-import io.rseqdbg.elf.internal.JelfTables.RelocationEntry;
-import io.rseqdbg.elf.internal.JelfTables.SymbolEntry;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Link-time values of the pointer-sized words that dynamic relocations cover, limited to the
@@ -14,48 +14,50 @@ import java.util.List;
  * disk already hold the link-time value and only symbol relocations need a value here. Every
  * address-storing relocation, packed or not, is remembered as covering its word: in a
  * position-independent file a table pointer that no relocation covers is wrong at run time.
+ * <p>
+ * A relocation section that says which section it applies to (SHF_INFO_LINK, e.g.
+ * {@code .rela.plt} for {@code .got.plt}) is read only if that section overlaps the ranges, so
+ * damage there cannot make the tables unreadable.
  */
 public final class Relocations {
 
     /** An address range {@code [start, start + length)}. */
     public record Range(long start, long length) {
-
-        boolean contains(long a) {
-            return Long.compareUnsigned(a - start, length) < 0;
-        }
     }
 
     /** Link-time values of RELA words and of REL symbol words. */
-    private final LongMap values = new LongMap();
-    /** Every word an address-storing relocation covers (value unused). */
-    private final LongMap covered = new LongMap();
+    private final LongMap values;
+    /** Words an address-storing relocation covers that {@link #values} does not hold (REL, RELR). */
+    private final LongMap covered;
     private final ElfImage image;
-    private final List<Range> ranges;
+    private final Ranges ranges;
     private final AddressSpace memory;
-    private List<SymbolEntry> dynamicSymbols;
+    /** The symbol table each relocation section links to, by section index, read on first need. */
+    private final Map<Integer, SymbolSection> symbolTables = new HashMap<>();
 
-    private Relocations(ElfImage image, List<Range> ranges, AddressSpace memory) {
+    private Relocations(ElfImage image, Ranges ranges, AddressSpace memory) {
         this.image = image;
         this.ranges = ranges;
         this.memory = memory;
+        // At most one relocation per word of the ranges: sized for that up to a few MB, so that the
+        // usual tables never rehash.
+        int words = (int) Math.min(1 << 17, ranges.totalLength() / (image.is64() ? 8 : 4));
+        this.values = new LongMap(words);
+        this.covered = new LongMap(words);
     }
 
-    /** Reads every allocated REL, RELA and RELR section, keeping the entries inside {@code ranges}. */
+    /** Reads the allocated REL, RELA and RELR sections that can reach {@code ranges}, keeping the entries inside. */
     public static Relocations read(ElfImage image, AddressSpace memory, List<Range> ranges) {
-        Relocations r = new Relocations(image, ranges, memory);
-        if (ranges.isEmpty()) {
+        Relocations r = new Relocations(image, Ranges.of(ranges), memory);
+        if (r.ranges.isEmpty()) {
             return r;
         }
         for (Section s : image.sections()) {
             if (!s.allocated()) {
                 continue; // only dynamic relocations apply to the loaded image
             }
-            if (s.type() == ElfImage.SHT_RELA || s.type() == ElfImage.SHT_REL) {
-                for (RelocationEntry e : image.jelf().relocations(s)) {
-                    if (r.wanted(e.offset())) {
-                        r.apply(s, e);
-                    }
-                }
+            if ((s.type() == ElfImage.SHT_RELA || s.type() == ElfImage.SHT_REL) && r.mayReach(s)) {
+                r.readEntries(s);
             }
             if (s.type() == ElfImage.SHT_RELR) {
                 r.readPacked(s);
@@ -64,14 +66,55 @@ public final class Relocations {
         return r;
     }
 
+    /** False only when the section names the one section it relocates and that one is outside the ranges. */
+    private boolean mayReach(Section s) {
+        List<Section> all = image.sections();
+        if ((s.flags() & ElfImage.SHF_INFO_LINK) == 0 || s.info() <= 0 || s.info() >= all.size()) {
+            return true;
+        }
+        Section target = all.get(s.info());
+        return ranges.overlaps(target.address(), target.size());
+    }
+
+    private void readEntries(Section s) {
+        RelocationSection entries = RelocationSection.of(image, s);
+        Architecture arch = image.architecture();
+        boolean is64 = image.is64();
+        for (int i = 0, n = entries.count(); i < n; i++) {
+            long offset = entries.offset(i);
+            if (!ranges.contains(offset)) {
+                continue;
+            }
+            Kind kind = kind(arch, is64, entries.type(i));
+            if (kind == Kind.OTHER) {
+                continue;
+            }
+            if (kind == Kind.RELATIVE) {
+                if (entries.hasAddends()) {
+                    values.put(offset, truncate(entries.addend(i)));
+                } else {
+                    covered.put(offset, 0);
+                }
+                continue;
+            }
+            SymbolSection symbols = linkedSymbols(s);
+            int index = entries.symbol(i);
+            if (symbols != null && index > 0 && index < symbols.count() && symbols.sectionIndex(index) != 0) {
+                long addend = entries.hasAddends() ? entries.addend(i) : inPlace(offset);
+                values.put(offset, truncate(symbols.value(index) + addend));
+            } else {
+                covered.put(offset, 0); // an undefined symbol: its value comes from another module
+            }
+        }
+    }
+
     /** The relocated value of the word at {@code address}, or {@code onDisk} if no relocation covers it. */
     public long valueAt(long address, long onDisk) {
-        int i = values.indexOf(address);
-        return i < 0 ? onDisk : values.valueAt(i);
+        return values.get(address, onDisk);
     }
 
     public boolean covers(long address) {
-        return covered.indexOf(address) >= 0;
+        return values.containsKey(address) || covered.containsKey(address);
     }
 
     /**
@@ -84,12 +127,11 @@ public final class Relocations {
             throw new Malformed("section " + s.name() + ": entry size " + s.entrySize() + " and size " + s.size()
                     + " do not fit " + word + "-byte RELR entries");
         }
-        image.checkContents(s);
-        FileBytes b = image.bytes();
+        Entries entries = Entries.of(image, s, word);
         int bitsPerMap = 8 * word - 1;
         long next = 0;
-        for (long at = s.offset(); at < s.offset() + s.size(); at += word) {
-            long entry = b.word(at, image.is64());
+        for (int i = 0, n = entries.count(); i < n; i++) {
+            long entry = entries.word(i, 0, image.is64());
             if ((entry & 1) == 0) {
                 coverPacked(entry);
                 next = entry + word;
@@ -105,36 +147,8 @@ public final class Relocations {
     }
 
     private void coverPacked(long address) {
-        if (wanted(address)) {
+        if (ranges.contains(address)) {
             covered.put(address, 0);
-        }
-    }
-
-    private boolean wanted(long address) {
-        for (Range range : ranges) {
-            if (range.contains(address)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void apply(Section section, RelocationEntry e) {
-        Kind kind = kind(image.architecture(), image.is64(), e.type());
-        if (kind == Kind.OTHER) {
-            return;
-        }
-        covered.put(e.offset(), 0);
-        if (kind == Kind.RELATIVE) {
-            if (e.hasAddend()) {
-                values.put(e.offset(), truncate(e.addend()));
-            }
-            return;
-        }
-        SymbolEntry symbol = symbol(section, e.symbol());
-        if (symbol != null && symbol.sectionIndex() != 0) {
-            long addend = e.hasAddend() ? e.addend() : inPlace(e.offset());
-            values.put(e.offset(), truncate(symbol.value() + addend));
         }
     }
 
@@ -142,23 +156,23 @@ public final class Relocations {
         return image.is64() ? value : value & 0xffffffffL;
     }
 
+    /** The addend of a REL entry: the word it relocates, as the file holds it. */
     private long inPlace(long address) {
         int size = image.is64() ? 8 : 4;
-        byte[] word = memory.read(address, size);
-        if (word == null) {
+        if (!memory.mapped(address, size)) {
             return 0;
         }
-        FileBytes b = new FileBytes(java.nio.ByteBuffer.wrap(word), image.byteOrder());
-        return b.word(0, image.is64());
+        return image.is64() ? memory.u64(address) : memory.u32(address);
     }
 
-    private SymbolEntry symbol(Section relocationSection, int index) {
-        if (dynamicSymbols == null) {
-            int link = relocationSection.link();
-            List<Section> all = image.sections();
-            dynamicSymbols = link > 0 && link < all.size() ? image.jelf().symbols(all.get(link)) : List.of();
+    /** The symbol table a relocation section links to (sh_link), read on first need; null if none. */
+    private SymbolSection linkedSymbols(Section relocationSection) {
+        List<Section> all = image.sections();
+        int link = relocationSection.link();
+        if (link <= 0 || link >= all.size()) {
+            return null;
         }
-        return index > 0 && index < dynamicSymbols.size() ? dynamicSymbols.get(index) : null;
+        return symbolTables.computeIfAbsent(link, k -> SymbolSection.of(image, all.get(k)));
     }
 
     private enum Kind { RELATIVE, ABSOLUTE, OTHER }

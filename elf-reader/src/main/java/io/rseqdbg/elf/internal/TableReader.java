@@ -6,13 +6,9 @@ import io.rseqdbg.elf.ElfImage.Section;
 import io.rseqdbg.elf.ExitPoint;
 import io.rseqdbg.elf.Problem;
 import io.rseqdbg.elf.internal.Relocations.Range;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -46,16 +42,19 @@ public final class TableReader {
 
     private final ElfImage image;
     private final AddressSpace memory;
+    private final Supplier<Symbols> symbols;
     private final List<Problem> problems = new ArrayList<>();
     private Relocations relocations;
 
-    private TableReader(ElfImage image) {
+    private TableReader(ElfImage image, Supplier<Symbols> symbols) {
         this.image = image;
         this.memory = AddressSpace.of(image);
+        this.symbols = symbols;
     }
 
-    public static Result read(ElfImage image) {
-        return new TableReader(image).read();
+    /** Reads the tables of {@code image}, naming critical sections from {@code symbols} (asked only if there are any). */
+    public static Result read(ElfImage image, Supplier<Symbols> symbols) {
+        return new TableReader(image, symbols).read();
     }
 
     private Result read() {
@@ -70,12 +69,13 @@ public final class TableReader {
         }
         relocations = Relocations.read(image, memory, ranges);
 
-        Map<Long, Descriptor> descriptors = new LinkedHashMap<>();
+        List<Descriptor> descriptors = new ArrayList<>();
+        LongMap known = new LongMap();
         for (Section s : arrays) {
             for (long at = s.address(), n = entries(s, DESCRIPTOR_SIZE); n > 0; n--, at += DESCRIPTOR_SIZE) {
                 Descriptor d = descriptor(at, s.name());
-                if (d != null) {
-                    descriptors.putIfAbsent(at, d);
+                if (d != null && known.putIfAbsent(at, descriptors.size())) {
+                    descriptors.add(d);
                 }
             }
         }
@@ -83,15 +83,15 @@ public final class TableReader {
         List<Long> slots = new ArrayList<>();
         for (Section s : pointers) {
             for (long at = s.address(), n = entries(s, FIELD); n > 0; n--, at += FIELD) {
-                Long target = field(at);
-                if (target == null) {
+                if (!memory.mapped(at, FIELD)) {
                     problems.add(new Problem(Problem.Kind.DANGLING_POINTER, at, "pointer slot " + Hex.of(at) + " in "
                             + s.name() + " is not in the loaded image"));
                     continue;
                 }
+                long target = field(at);
                 long slot = at;
                 checkRelocated(slot, () -> s.name() + " entry " + Hex.of(slot));
-                if (!descriptors.containsKey(target)) {
+                if (!known.containsKey(target)) {
                     outside.add(target);
                     slots.add(at);
                 }
@@ -109,8 +109,8 @@ public final class TableReader {
                 if (d == null) {
                     problems.add(new Problem(Problem.Kind.DANGLING_POINTER, slots.get(i), PTR_ARRAY + " entry "
                             + Hex.of(slots.get(i)) + " points to " + Hex.of(target) + ", outside the loaded image"));
-                } else {
-                    descriptors.putIfAbsent(target, d);
+                } else if (known.putIfAbsent(target, descriptors.size())) {
+                    descriptors.add(d);
                 }
             }
         }
@@ -118,9 +118,7 @@ public final class TableReader {
         List<ExitPoint> exitPoints = new ArrayList<>();
         for (Section s : exits) {
             for (long at = s.address(), n = entries(s, 2 * FIELD); n > 0; n--, at += 2 * FIELD) {
-                Long start = field(at);
-                Long exit = field(at + FIELD);
-                if (start == null || exit == null) {
+                if (!memory.mapped(at, 2 * FIELD)) {
                     problems.add(new Problem(Problem.Kind.DANGLING_POINTER, at, EXIT_POINTS + " entry " + Hex.of(at)
                             + " is not in the loaded image"));
                     continue;
@@ -128,46 +126,61 @@ public final class TableReader {
                 long entry = at;
                 checkRelocated(entry, () -> EXIT_POINTS + " entry " + Hex.of(entry) + " start_ip");
                 checkRelocated(entry + FIELD, () -> EXIT_POINTS + " entry " + Hex.of(entry) + " exit_ip");
-                exitPoints.add(new ExitPoint(start, exit, at));
+                exitPoints.add(new ExitPoint(field(at), field(at + FIELD), at));
             }
         }
-        List<CriticalSection> sections = name(descriptors.values(), exitPoints);
+        List<CriticalSection> sections = name(descriptors, exitPoints);
         KernelChecks checks = new KernelChecks(image, memory);
-        Map<Long, CriticalSection> byDescriptor = new java.util.HashMap<>();
-        sections.forEach(c -> byDescriptor.put(c.descriptor(), c));
-        for (Descriptor d : descriptors.values()) {
-            CriticalSection cs = byDescriptor.get(d.address());
+        for (int i = 0; i < descriptors.size(); i++) {
+            Descriptor d = descriptors.get(i);
+            CriticalSection cs = sections.get(i);
             problems.addAll(checks.descriptor(cs));
             checkRelocated(d.startField(), () -> cs.name() + " (descriptor " + Hex.of(d.address()) + ") start_ip");
             checkRelocated(d.abortField(), () -> cs.name() + " (descriptor " + Hex.of(d.address()) + ") abort_ip");
         }
-        problems.addAll(checks.exitPoints(exitPoints, sections));
-        return new Result(sections, List.copyOf(exitPoints), List.copyOf(problems));
+        List<CriticalSection> byStart = new ArrayList<>(sections);
+        byStart.sort((a, b) -> a.start() != b.start() ? Long.compareUnsigned(a.start(), b.start())
+                : Long.compareUnsigned(a.descriptor(), b.descriptor()));
+        problems.addAll(checks.exitPoints(exitPoints, byStart));
+        return new Result(List.copyOf(byStart), List.copyOf(exitPoints), List.copyOf(problems));
     }
 
-    private List<CriticalSection> name(Iterable<Descriptor> descriptors, List<ExitPoint> exitPoints) {
-        Symbols symbols;
-        try {
-            symbols = Symbols.of(image);
-        } catch (Malformed e) {
-            symbols = null; // names are a convenience: a broken symbol table leaves addresses unnamed
+    /** One critical section per descriptor, in the same order, named and given the exit points of its start. */
+    private List<CriticalSection> name(List<Descriptor> descriptors, List<ExitPoint> exitPoints) {
+        long[] exitStarts = new long[exitPoints.size()];
+        for (int i = 0; i < exitStarts.length; i++) {
+            exitStarts[i] = exitPoints.get(i).start();
         }
-        Map<Long, List<Long>> exitsByStart = new TreeMap<>();
-        for (ExitPoint e : exitPoints) {
-            exitsByStart.computeIfAbsent(e.start(), k -> new ArrayList<>()).add(e.exit());
-        }
-        List<CriticalSection> out = new ArrayList<>();
+        int[] byStart = IndexSort.byUnsigned(exitStarts, exitStarts.length);
+        Symbols names = descriptors.isEmpty() ? Symbols.NONE : symbols.get();
+        List<CriticalSection> out = new ArrayList<>(descriptors.size());
         for (Descriptor d : descriptors) {
-            int sectionIndex = image.sectionContaining(d.start()).map(Section::index).orElse(-1);
-            String name = symbols == null ? null : symbols.nameOf(d.start(), sectionIndex);
-            List<Long> exits = new ArrayList<>(exitsByStart.getOrDefault(d.start(), List.of()));
+            String name = names.nameOf(d.start());
+            List<Long> exits = new ArrayList<>();
+            for (int i = firstAtOrAfter(exitStarts, byStart, d.start()); i < byStart.length
+                    && exitStarts[byStart[i]] == d.start(); i++) {
+                exits.add(exitPoints.get(byStart[i]).exit());
+            }
             exits.sort(Long::compareUnsigned);
             out.add(new CriticalSection(d.start(), d.offset(), d.abort(), exits, name == null ? Hex.of(d.start()) : name,
                     d.section(), image.architecture(), d.version(), d.flags(), d.address()));
         }
-        out.sort((a, b) -> a.start() != b.start() ? Long.compareUnsigned(a.start(), b.start())
-                : Long.compareUnsigned(a.descriptor(), b.descriptor()));
-        return List.copyOf(out);
+        return out;
+    }
+
+    /** The first position in {@code order} whose key is at or above {@code key} (unsigned). */
+    private static int firstAtOrAfter(long[] keys, int[] order, long key) {
+        int lo = 0;
+        int hi = order.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(keys[order[mid]], key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private List<Section> sections(String... names) {
@@ -200,29 +213,22 @@ public final class TableReader {
     }
 
     private Descriptor descriptor(long address, String section) {
-        byte[] raw = memory.read(address, DESCRIPTOR_SIZE);
-        if (raw == null) {
+        if (!memory.mapped(address, DESCRIPTOR_SIZE)) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.wrap(raw).order(image.byteOrder());
-        return new Descriptor(address, section, b.getInt(0), b.getInt(4), field(b, address, 8), field(b, address, 16),
-                field(b, address, 24), address + 8, address + 24);
+        return new Descriptor(address, section, (int) memory.u32(address), (int) memory.u32(address + 4),
+                field(address + 8), field(address + 16), field(address + 24), address + 8, address + 24);
     }
 
-    private Long field(long address) {
-        byte[] raw = memory.read(address, FIELD);
-        return raw == null ? null : field(ByteBuffer.wrap(raw).order(image.byteOrder()), address, 0);
-    }
-
-    /** A 64-bit table field; in ELF32 the 32-bit value word is relocated and the other word is kept as is. */
-    private long field(ByteBuffer b, long base, int at) {
+    /** A 64-bit table field at a mapped address; in ELF32 the 32-bit value word is relocated and the other word kept. */
+    private long field(long address) {
         if (image.is64()) {
-            return relocations.valueAt(base + at, b.getLong(at));
+            return relocations.valueAt(address, memory.u64(address));
         }
         boolean little = image.byteOrder() == ByteOrder.LITTLE_ENDIAN;
-        int valueAt = little ? at : at + 4;
-        long value = relocations.valueAt(base + valueAt, b.getInt(valueAt) & 0xffffffffL) & 0xffffffffL;
-        long upper = b.getInt(little ? at + 4 : at) & 0xffffffffL;
+        long valueAt = little ? address : address + 4;
+        long value = relocations.valueAt(valueAt, memory.u32(valueAt)) & 0xffffffffL;
+        long upper = memory.u32(little ? address + 4 : address);
         return value | upper << 32;
     }
 
