@@ -111,11 +111,9 @@ final class SectionLocator {
                 Architecture.X86_64, version, flags, address);
     }
 
-    /** {@code module+0xoffset} for code in a mapped file, else the bare address. */
+    /** {@code symbol+offset}, {@code module+0xaddress} for code without a symbol, else the bare address. */
     String nameOf(long address) {
-        return map.moduleAt(address)
-                .map(m -> m.file().getFileName() + "+0x" + Long.toHexString(address - m.low()))
-                .orElse("0x" + Long.toHexString(address));
+        return map.nameOf(address);
     }
 
     /**
