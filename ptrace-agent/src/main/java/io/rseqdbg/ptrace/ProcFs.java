@@ -84,6 +84,22 @@ final class ProcFs {
         return kids;
     }
 
+    /** True when {@code signal} is queued for the thread itself (SigPnd of /proc/PID/task/TID/status). */
+    static boolean signalPending(int pid, int tid, int signal) {
+        try {
+            for (String line : Files.readAllLines(
+                    Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "status"))) {
+                if (line.startsWith("SigPnd:")) {
+                    long mask = Long.parseUnsignedLong(line.substring("SigPnd:".length()).trim(), 16);
+                    return (mask & (1L << (signal - 1))) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return false;
+    }
+
     /** Field 3 (state) of /proc/PID/task/TID/stat, '?' when gone. */
     static char threadState(int pid, int tid) {
         String[] f = statFields(pid, tid);

@@ -276,6 +276,7 @@ final class Session {
                     if (t.trapFlagAdopted && t.stopped) {
                         clearTrapFlag(t);
                     }
+                    drainStepTrap(t);
                     // A signal that stopped the thread and was not suppressed still reaches it.
                     sys.ptrace(PTRACE_DETACH, t.tid, 0, t.pendingSignal);
                 } catch (NativeError e) {
@@ -284,6 +285,34 @@ final class Session {
             }
         }
         forget(p);
+    }
+
+    /**
+     * A thread single-stepped into a system call and stopped there by an interrupt already has
+     * the step's SIGTRAP queued: the kernel reports a step at the system call's exit, and the
+     * interrupt stop came first. Detached with it, the thread dies of SIGTRAP. Let it take that
+     * signal now, under the tracer (no instruction runs before a queued signal is taken), and
+     * drop it.
+     */
+    private void drainStepTrap(ThreadState t) {
+        if (t.lastResume != Resume.STEP || !ProcFs.signalPending(t.process.pid, t.tid, SIGTRAP)) {
+            return;
+        }
+        try {
+            sys.ptrace(PTRACE_CONT, t.tid, 0, 0);
+            waitRetry(t.tid, WALL);
+            int status = sys.status();
+            if (!stoppedStatus(status)) {
+                t.zombie = true; // it exited meanwhile: nothing to detach
+                return;
+            }
+            int sig = stopSignal(status);
+            if (event(status) == 0 && sig != SIGTRAP) {
+                t.pendingSignal = sig; // another signal came first: it is the program's, deliver it
+            }
+        } catch (NativeError | TraceException e) {
+            // gone: nothing to drain
+        }
     }
 
     /** SIGKILLs every traced process and reaps it. */

@@ -34,6 +34,7 @@ public sealed interface StepEvent {
     record OpvGaveUp(int tid, CriticalSection section, int times) implements StepEvent {
     }
 
+    /** A thread came under control: created by {@code parent}, or (parent 0) there from the start. */
     record ThreadStarted(int tid, int parent) implements StepEvent {
     }
 

@@ -123,6 +123,7 @@ public final class Stepper {
 
     public End run() {
         try {
+            threads.keySet().forEach(tid -> listener.on(new StepEvent.ThreadStarted(tid, 0)));
             threads.values().forEach(t -> proceed(t, 0));
             while (true) {
                 if (stopRequested) {
@@ -205,10 +206,7 @@ public final class Stepper {
 
     private void onTrap(Thread t, long pc) {
         switch (t.mode) {
-            case STEPPING -> {
-                steps++;
-                atPc(t, pc);
-            }
+            case STEPPING -> atPc(t, pc);
             case RUNNING_TO_EXIT -> {
                 t.stops++;
                 if (t.abortedBySignal || isWayOut(t.section, pc)) {
@@ -222,8 +220,7 @@ public final class Stepper {
                 t.stops++;
                 if (!t.abortedBySignal && t.section.contains(pc)) {
                     if (t.mode != Mode.STEPPING_THROUGH) {
-                        steps++;
-                        listener.on(new StepEvent.SectionStepped(t.tid, pc, t.section));
+                        step(new StepEvent.SectionStepped(t.tid, pc, t.section));
                     }
                     if (t.mode == Mode.INSIDE) {
                         writeRseqCs(t, 0);
@@ -231,7 +228,6 @@ public final class Stepper {
                     proceed(t, 0);
                 } else {
                     leave(t, pc);
-                    steps++;
                     atPc(t, pc);
                 }
             }
@@ -242,11 +238,11 @@ public final class Stepper {
     private void atPc(Thread t, long pc) {
         CriticalSection cs = sections.at(t.tid, pc);
         if (cs == null) {
-            listener.on(new StepEvent.Stepped(t.tid, pc));
+            step(new StepEvent.Stepped(t.tid, pc));
             proceed(t, 0);
             return;
         }
-        listener.on(new StepEvent.SectionEntered(t.tid, pc, cs));
+        step(new StepEvent.SectionEntered(t.tid, pc, cs));
         t.section = cs;
         t.stops = 1;
         switch (policy) {
@@ -263,6 +259,12 @@ public final class Stepper {
             case SKIP -> runToExit(t, cs);
             case OPV -> redirectOrSkip(t, cs);
         }
+    }
+
+    /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
+    private void step(StepEvent event) {
+        steps++;
+        listener.on(event);
     }
 
     private void redirectOrSkip(Thread t, CriticalSection cs) {

@@ -31,7 +31,7 @@ public final class Summary implements StepListener {
     private final Map<String, SectionTotals> sections = new LinkedHashMap<>();
     private long steps;
     private long aborts;
-    private long threads = 1;
+    private long threads;
     private long signals;
     private long endNanos;
     private Integer exitStatus;
