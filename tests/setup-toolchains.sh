@@ -11,6 +11,9 @@ command -v ld.lld >/dev/null || need+=(lld)
 dpkg -s gcc-12-multilib >/dev/null 2>&1 || need+=(gcc-12-multilib)
 dpkg -s libc6-dev-i386 >/dev/null 2>&1 || need+=(libc6-dev-i386)
 command -v gdb >/dev/null || need+=(gdb)
+# Big-endian specimens for elf-reader's tests (ELF64 s390x, ELF32 powerpc), assembled and linked only.
+command -v s390x-linux-gnu-ld >/dev/null || need+=(binutils-s390x-linux-gnu)
+command -v powerpc-linux-gnu-ld >/dev/null || need+=(binutils-powerpc-linux-gnu)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

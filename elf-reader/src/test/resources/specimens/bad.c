@@ -15,7 +15,10 @@ __asm__(ODD("1", "0", "odd_start", OFFSET, "odd_abort"));
 #elif defined(DEFECT_flags)
 __asm__(ODD("0", "1", "odd_start", OFFSET, "odd_abort"));
 #elif defined(DEFECT_abort_inside)
-__asm__(ODD("0", "0", "odd_start", OFFSET, "odd_start + 1"));
+/* abort at odd_inside, a signed label within [odd_start, odd_post): only its place is wrong */
+__asm__(".text\n" LABEL("odd") "nop\n" LABEL("odd_start") "jmp odd_post\n" SIGNATURE LABEL("odd_inside") "nop\n"
+        LABEL("odd_post") RET
+        DESCRIPTOR("__rseq_cs", "odd_cs", "0", "0", "odd_start", OFFSET, "odd_inside") POINTER("odd_cs"));
 #elif defined(DEFECT_signature)
 /* abort at odd_exit: the 4 bytes before it are the c.s. body, not the signature */
 __asm__(ODD("0", "0", "odd_start", OFFSET, "odd_exit"));

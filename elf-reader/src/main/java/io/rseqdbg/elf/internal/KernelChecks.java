@@ -34,49 +34,48 @@ final class KernelChecks {
 
     List<Problem> descriptor(CriticalSection cs) {
         List<Problem> out = new ArrayList<>();
-        String who = cs.name() + " (descriptor " + Hex.of(cs.descriptor()) + ")";
         if (cs.version() != 0) {
-            out.add(problem(Kind.VERSION, cs, who + ": version " + Integer.toUnsignedString(cs.version())
+            out.add(problem(Kind.VERSION, cs, who(cs) + ": version " + Integer.toUnsignedString(cs.version())
                     + ", the kernel accepts only 0"));
         }
         if (cs.flags() != 0) {
-            out.add(problem(Kind.FLAGS, cs, who + ": flags " + Hex.of(cs.flags() & 0xffffffffL)
+            out.add(problem(Kind.FLAGS, cs, who(cs) + ": flags " + Hex.of(cs.flags() & 0xffffffffL)
                     + ", the kernel rejects any flag in a descriptor"));
         }
         long end = cs.start() + cs.postCommitOffset();
         boolean overflow = Long.compareUnsigned(end, cs.start()) < 0 || Long.compareUnsigned(end, addressLimit) > 0
                 || Long.compareUnsigned(cs.start(), addressLimit) > 0 || Long.compareUnsigned(cs.abort(), addressLimit) > 0;
         if (overflow) {
-            out.add(problem(Kind.OVERFLOW, cs, who + ": start_ip " + Hex.of(cs.start()) + " + post_commit_offset "
+            out.add(problem(Kind.OVERFLOW, cs, who(cs) + ": start_ip " + Hex.of(cs.start()) + " + post_commit_offset "
                     + Hex.of(cs.postCommitOffset()) + " overflows the address space"));
         } else if (Long.compareUnsigned(cs.abort() - cs.start(), cs.postCommitOffset()) < 0) {
             // The kernel's own test; it runs only once the range is known not to overflow.
-            out.add(problem(Kind.ABORT_INSIDE, cs, who + ": abort_ip " + Hex.of(cs.abort()) + " lies inside ["
+            out.add(problem(Kind.ABORT_INSIDE, cs, who(cs) + ": abort_ip " + Hex.of(cs.abort()) + " lies inside ["
                     + Hex.of(cs.start()) + ", " + Hex.of(end) + ")"));
         }
         if (image.architecture().hasKnownSignature()) {
-            signature(cs, who, out);
+            signature(cs, out);
         }
         if (!memory.executable(cs.start())) {
-            out.add(problem(Kind.START_NOT_EXECUTABLE, cs, who + ": start_ip " + Hex.of(cs.start())
+            out.add(problem(Kind.START_NOT_EXECUTABLE, cs, who(cs) + ": start_ip " + Hex.of(cs.start())
                     + " is not in an executable segment"));
         }
         if (!memory.executable(cs.abort())) {
-            out.add(problem(Kind.ABORT_NOT_EXECUTABLE, cs, who + ": abort_ip " + Hex.of(cs.abort())
+            out.add(problem(Kind.ABORT_NOT_EXECUTABLE, cs, who(cs) + ": abort_ip " + Hex.of(cs.abort())
                     + " is not in an executable segment"));
         }
         return out;
     }
 
-    private void signature(CriticalSection cs, String who, List<Problem> out) {
+    private void signature(CriticalSection cs, List<Problem> out) {
         Architecture arch = image.architecture();
         byte[] expected = arch.signatureBytes(image.byteOrder());
         byte[] found = memory.read(cs.abort() - 4, 4);
         if (found == null) {
-            out.add(problem(Kind.SIGNATURE, cs, who + ": the 4 bytes before abort_ip " + Hex.of(cs.abort())
+            out.add(problem(Kind.SIGNATURE, cs, who(cs) + ": the 4 bytes before abort_ip " + Hex.of(cs.abort())
                     + " are not in the file's image; expected the " + arch + " signature " + Hex.bytes(expected)));
         } else if (!Arrays.equals(found, expected)) {
-            out.add(problem(Kind.SIGNATURE, cs, who + ": the 4 bytes before abort_ip " + Hex.of(cs.abort()) + " are "
+            out.add(problem(Kind.SIGNATURE, cs, who(cs) + ": the 4 bytes before abort_ip " + Hex.of(cs.abort()) + " are "
                     + Hex.bytes(found) + ", expected the " + arch + " signature " + Hex.bytes(expected)));
         }
     }
@@ -87,20 +86,27 @@ final class KernelChecks {
         List<Problem> out = new ArrayList<>();
         for (ExitPoint e : exits) {
             List<CriticalSection> owners = byStart.get(e.start());
-            String who = "exit point " + Hex.of(e.exit()) + " (entry " + Hex.of(e.entry()) + ")";
             if (owners == null) {
-                out.add(new Problem(Kind.EXIT_UNKNOWN, e.entry(), who + ": start_ip " + Hex.of(e.start())
+                out.add(new Problem(Kind.EXIT_UNKNOWN, e.entry(), who(e) + ": start_ip " + Hex.of(e.start())
                         + " is not the start of any critical section"));
                 continue;
             }
             for (CriticalSection cs : owners) {
                 if (cs.contains(e.exit())) {
-                    out.add(new Problem(Kind.EXIT_INSIDE, e.entry(), who + " lies inside " + cs.name() + " ["
+                    out.add(new Problem(Kind.EXIT_INSIDE, e.entry(), who(e) + " lies inside " + cs.name() + " ["
                             + Hex.of(cs.start()) + ", " + Hex.of(cs.postCommit()) + ")"));
                 }
             }
         }
         return out;
+    }
+
+    private static String who(ExitPoint e) {
+        return "exit point " + Hex.of(e.exit()) + " (entry " + Hex.of(e.entry()) + ")";
+    }
+
+    private static String who(CriticalSection cs) {
+        return cs.name() + " (descriptor " + Hex.of(cs.descriptor()) + ")";
     }
 
     private static Problem problem(Kind kind, CriticalSection cs, String message) {

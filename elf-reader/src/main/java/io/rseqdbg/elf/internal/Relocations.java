@@ -5,11 +5,7 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
 import io.rseqdbg.elf.internal.JelfTables.RelocationEntry;
 import io.rseqdbg.elf.internal.JelfTables.SymbolEntry;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Link-time values of the pointer-sized words that dynamic relocations cover, limited to the
@@ -29,8 +25,10 @@ public final class Relocations {
         }
     }
 
-    private final Map<Long, Long> values = new HashMap<>();
-    private final Set<Long> covered = new HashSet<>();
+    /** Link-time values of RELA words and of REL symbol words. */
+    private final LongMap values = new LongMap();
+    /** Every word an address-storing relocation covers (value unused). */
+    private final LongMap covered = new LongMap();
     private final ElfImage image;
     private final List<Range> ranges;
     private final AddressSpace memory;
@@ -68,12 +66,12 @@ public final class Relocations {
 
     /** The relocated value of the word at {@code address}, or {@code onDisk} if no relocation covers it. */
     public long valueAt(long address, long onDisk) {
-        Long v = values.get(address);
-        return v == null ? onDisk : v;
+        int i = values.indexOf(address);
+        return i < 0 ? onDisk : values.valueAt(i);
     }
 
     public boolean covers(long address) {
-        return covered.contains(address);
+        return covered.indexOf(address) >= 0;
     }
 
     /**
@@ -108,7 +106,7 @@ public final class Relocations {
 
     private void coverPacked(long address) {
         if (wanted(address)) {
-            covered.add(address);
+            covered.put(address, 0);
         }
     }
 
@@ -126,7 +124,7 @@ public final class Relocations {
         if (kind == Kind.OTHER) {
             return;
         }
-        covered.add(e.offset());
+        covered.put(e.offset(), 0);
         if (kind == Kind.RELATIVE) {
             if (e.hasAddend()) {
                 values.put(e.offset(), truncate(e.addend()));

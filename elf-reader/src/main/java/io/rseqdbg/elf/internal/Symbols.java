@@ -4,7 +4,6 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
 import io.rseqdbg.elf.internal.JelfTables.SymbolEntry;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -60,7 +59,7 @@ public final class Symbols {
             }
         }
         Named[] sorted = kept.toArray(new Named[0]);
-        java.util.Arrays.sort(sorted, Comparator.comparing(Named::value, Long::compareUnsigned));
+        java.util.Arrays.sort(sorted, (a, b) -> Long.compareUnsigned(a.value(), b.value()));
         return new Symbols(image.bytes(), strings, sorted);
     }
 

@@ -9,11 +9,11 @@ import io.rseqdbg.elf.internal.Relocations.Range;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Reads the rseq table sections of one file into critical sections:
@@ -89,7 +89,8 @@ public final class TableReader {
                             + s.name() + " is not in the loaded image"));
                     continue;
                 }
-                checkRelocated(at, s.name() + " entry " + Hex.of(at));
+                long slot = at;
+                checkRelocated(slot, () -> s.name() + " entry " + Hex.of(slot));
                 if (!descriptors.containsKey(target)) {
                     outside.add(target);
                     slots.add(at);
@@ -124,8 +125,9 @@ public final class TableReader {
                             + " is not in the loaded image"));
                     continue;
                 }
-                checkRelocated(at, EXIT_POINTS + " entry " + Hex.of(at) + " start_ip");
-                checkRelocated(at + FIELD, EXIT_POINTS + " entry " + Hex.of(at) + " exit_ip");
+                long entry = at;
+                checkRelocated(entry, () -> EXIT_POINTS + " entry " + Hex.of(entry) + " start_ip");
+                checkRelocated(entry + FIELD, () -> EXIT_POINTS + " entry " + Hex.of(entry) + " exit_ip");
                 exitPoints.add(new ExitPoint(start, exit, at));
             }
         }
@@ -136,8 +138,8 @@ public final class TableReader {
         for (Descriptor d : descriptors.values()) {
             CriticalSection cs = byDescriptor.get(d.address());
             problems.addAll(checks.descriptor(cs));
-            checkRelocated(d.startField(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") start_ip");
-            checkRelocated(d.abortField(), cs.name() + " (descriptor " + Hex.of(d.address()) + ") abort_ip");
+            checkRelocated(d.startField(), () -> cs.name() + " (descriptor " + Hex.of(d.address()) + ") start_ip");
+            checkRelocated(d.abortField(), () -> cs.name() + " (descriptor " + Hex.of(d.address()) + ") abort_ip");
         }
         problems.addAll(checks.exitPoints(exitPoints, sections));
         return new Result(sections, List.copyOf(exitPoints), List.copyOf(problems));
@@ -163,8 +165,8 @@ public final class TableReader {
             out.add(new CriticalSection(d.start(), d.offset(), d.abort(), exits, name == null ? Hex.of(d.start()) : name,
                     d.section(), image.architecture(), d.version(), d.flags(), d.address()));
         }
-        out.sort(Comparator.comparing(CriticalSection::start, Long::compareUnsigned)
-                .thenComparing(CriticalSection::descriptor, Long::compareUnsigned));
+        out.sort((a, b) -> a.start() != b.start() ? Long.compareUnsigned(a.start(), b.start())
+                : Long.compareUnsigned(a.descriptor(), b.descriptor()));
         return List.copyOf(out);
     }
 
@@ -229,10 +231,10 @@ public final class TableReader {
     }
 
     /** In a position-independent file, a pointer no relocation covers still holds its link-time value at run time. */
-    private void checkRelocated(long fieldAddress, String what) {
+    private void checkRelocated(long fieldAddress, Supplier<String> what) {
         long word = valueWord(fieldAddress);
         if (image.type() == ElfImage.ET_DYN && !relocations.covers(word)) {
-            problems.add(new Problem(Problem.Kind.UNRELOCATED, fieldAddress, what + " at " + Hex.of(word)
+            problems.add(new Problem(Problem.Kind.UNRELOCATED, fieldAddress, what.get() + " at " + Hex.of(word)
                     + " is not covered by any relocation: at run time it keeps its link-time value"));
         }
     }

@@ -1,0 +1,90 @@
+package io.rseqdbg.cli;
+
+import io.rseqdbg.elf.CriticalSection;
+import io.rseqdbg.elf.ElfReadException;
+import io.rseqdbg.elf.Problem;
+import io.rseqdbg.elf.RseqTables;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * The JSON of {@code table --json} and {@code check --json}; the README's "JSON schema" section
+ * documents it and the gdb bridge reads it. Addresses are strings of 0x hex (64-bit values do not
+ * survive every JSON reader as numbers).
+ */
+final class JsonTables {
+
+    private JsonTables() {
+    }
+
+    static String table(List<RseqTables> files, List<ElfReadException> errors) {
+        JsonWriter json = new JsonWriter().beginObject().name("files").beginArray();
+        for (RseqTables t : files) {
+            header(json, t);
+            json.name("criticalSections").beginArray();
+            for (CriticalSection cs : t.criticalSections()) {
+                criticalSection(json, cs);
+            }
+            json.endArray().endObject();
+        }
+        json.endArray();
+        errors(json, errors);
+        return json.endObject().toString();
+    }
+
+    static String check(List<RseqTables> files, List<ElfReadException> errors) {
+        JsonWriter json = new JsonWriter().beginObject().name("files").beginArray();
+        int count = 0;
+        for (RseqTables t : files) {
+            header(json, t);
+            json.field("criticalSections", t.criticalSections().size());
+            json.name("problems").beginArray();
+            for (Problem p : t.problems()) {
+                json.beginObject().field("kind", p.kind().id()).field("address", hex(p.address()))
+                        .field("message", p.message()).endObject();
+                count++;
+            }
+            json.endArray().endObject();
+        }
+        json.endArray().field("problemCount", count);
+        errors(json, errors);
+        return json.endObject().toString();
+    }
+
+    private static void header(JsonWriter json, RseqTables t) {
+        json.beginObject().field("file", t.file().toString()).field("architecture", t.architecture().displayName())
+                .field("elfClass", t.is64() ? 64 : 32)
+                .field("byteOrder", t.byteOrder() == ByteOrder.BIG_ENDIAN ? "big" : "little")
+                .field("positionIndependent", t.positionIndependent());
+    }
+
+    private static void criticalSection(JsonWriter json, CriticalSection cs) {
+        json.beginObject()
+                .field("name", cs.name())
+                .field("start", hex(cs.start()))
+                .field("postCommit", hex(cs.postCommit()))
+                .field("postCommitOffset", hex(cs.postCommitOffset()))
+                .field("abort", hex(cs.abort()))
+                .name("exits").beginArray();
+        cs.exits().forEach(e -> json.value(hex(e)));
+        json.endArray()
+                .field("section", cs.section())
+                .field("descriptor", hex(cs.descriptor()))
+                .field("architecture", cs.architecture().displayName())
+                .field("version", Integer.toUnsignedLong(cs.version()))
+                .field("flags", Integer.toUnsignedLong(cs.flags()))
+                .endObject();
+    }
+
+    private static void errors(JsonWriter json, List<ElfReadException> errors) {
+        json.name("errors").beginArray();
+        for (ElfReadException e : errors) {
+            json.beginObject().field("file", e.file().toString()).field("problem", e.problem()).endObject();
+        }
+        json.endArray();
+    }
+
+    static String hex(long value) {
+        return "0x" + Long.toHexString(value);
+    }
+}
