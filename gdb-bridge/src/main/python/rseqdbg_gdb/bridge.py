@@ -30,7 +30,8 @@ class Process:
         self.pid = pid
         self.memory = native.Memory(pid)
         self.areas = RseqAreas(self.memory, fallback=_area_from_glibc)
-        self.runner = SectionRunner(pid, self.memory, self.areas)
+        self.runner = SectionRunner(pid, self.memory, self.areas,
+                                    verify_held=os.environ.get("RSEQDBG_GDB_VERIFY_HELD") == "1")
         # Raw runs need every other thread stopped, which gdb guarantees only in all-stop mode.
         shown = gdb.execute("maint show target-non-stop", to_string=True).strip()
         self.all_stop = not ("currently on" in shown or shown.endswith("is on."))
@@ -96,6 +97,7 @@ class Bridge:
         self.process = None
         self.problems = {}  # path -> why its sections are not guarded
         self.off_because = None
+        self.outcomes = {}  # how runs out of sections ended, for rseq info
         self._armed = False
         self._inside = {}  # tid -> placement, under policy inside
         self._saved_schedlock = None
@@ -130,6 +132,7 @@ class Bridge:
         placement = self.process.section_at(pc)
         if placement is None:
             return
+        self._stepping_tid = tid
         if self.policy == "inside":
             self._enter_inside(tid, placement)
         elif isinstance(event, gdb.SignalEvent) and event.stop_signal not in ("SIGINT", "SIGTRAP"):
@@ -195,12 +198,17 @@ class Bridge:
         return False
 
     def _move_on(self, tid, placement, pc, why=""):
-        """Policy skip: run the section at full speed to where it leaves, then again if another one starts there."""
+        """Policy skip: run the section at full speed to where it leaves, then again if another one starts there.
+
+        Only the thread gdb is stepping gets a line per section; the others are counted (rseq info).
+        """
         for _ in range(CHAIN_LIMIT):
             outcome = self.process.runner.run_out(tid, placement, pc)
             _registers_changed()
-            line = outcome.describe(placement.section.name)
-            gdb.write(line + ("; %s" % why if why else "") + "\n")
+            self.outcomes[outcome.kind] = self.outcomes.get(outcome.kind, 0) + 1
+            if tid == self._stepping_tid or outcome.kind not in ("committed", "aborted", "exited"):
+                line = outcome.describe(placement.section.name)
+                gdb.write(line + ("; %s" % why if why else "") + "\n")
             if outcome.kind not in ("committed", "aborted", "exited"):
                 return
             pc = outcome.pc
@@ -255,14 +263,16 @@ class Bridge:
         if not self._inside and self._saved_schedlock is not None:
             gdb.execute("set scheduler-locking %s" % self._saved_schedlock, to_string=True)
             self._saved_schedlock = None
-        gdb.write("rseq: %s %s\n" % (placement.section.name, placement.section.outcome_at(pc)))
+        outcome = placement.section.outcome_at(pc)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        gdb.write("rseq: %s %s\n" % (placement.section.name, outcome))
 
     # ----- tables and placement
 
     def refresh(self):
         """Places the sections of every objfile gdb has loaded into the live process, once each."""
         inferior = gdb.selected_inferior()
-        if self.off_because or inferior is None or inferior.pid == 0:
+        if self.off_because or self.policy == "off" or inferior is None or inferior.pid == 0:
             return
         if self.process is None or self.process.pid != inferior.pid:
             self._forget_process()

@@ -41,6 +41,9 @@ class InfoCommand(gdb.Command):
                     exits = ",".join("0x%x" % e for e in cs.exits) or "-"
                     gdb.write("  %-32s start 0x%x post-commit 0x%x abort 0x%x exits %s\n"
                               % (cs.name, cs.start, cs.post_commit, cs.abort, exits))
+        if bridge.outcomes:
+            gdb.write("Sections run out so far: %s\n"
+                      % ", ".join("%s %d" % (k, n) for k, n in sorted(bridge.outcomes.items())))
         for path, why in bridge.problems.items():
             gdb.write("%s: not guarded: %s\n" % (path, why))
         thread = gdb.selected_thread()

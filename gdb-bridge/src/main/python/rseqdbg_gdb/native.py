@@ -154,3 +154,20 @@ def thread_stops(pid, tid):
             if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
                 total += int(line.split()[1])
         return total
+
+
+def running_threads(pid, but):
+    """Threads of ``pid`` other than ``but`` that are not in a stop (state t or T in /proc)."""
+    running = []
+    for name in os.listdir("/proc/%d/task" % pid):
+        tid = int(name)
+        if tid == but:
+            continue
+        try:
+            with open("/proc/%d/task/%d/stat" % (pid, tid)) as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # gone meanwhile
+        if state not in ("t", "T", "Z", "X"):
+            running.append(tid)
+    return running

@@ -57,13 +57,19 @@ class SectionRunner:
     as it would have.
     """
 
-    def __init__(self, pid, memory, areas):
+    def __init__(self, pid, memory, areas, verify_held=False):
         self.pid = pid
         self._memory = memory
         self._areas = areas
+        # Tests turn this on: each run first checks in /proc that every other thread is stopped.
+        self._verify_held = verify_held
 
     def run_out(self, tid, placement, pc):
         cs = placement.section
+        if self._verify_held:
+            running = native.running_threads(self.pid, tid)
+            if running:
+                return Outcome("interrupted", pc, "threads %s were running, nothing done" % running)
         if cs.contains(pc):
             # Stopped inside: the kernel would abort the section on resume. Every other thread is
             # held, so clearing rseq_cs keeps the section atomic while it finishes.

@@ -18,7 +18,8 @@ public final class Main {
     private static final List<Command> COMMANDS = List.of(
             // each module's subcommands register here, in the order --help lists them
             new TableCommand(),
-            new CheckCommand()
+            new CheckCommand(),
+            new GdbCommand()
     );
 
     private Main() {
