@@ -56,7 +56,7 @@ final class GdbCommand implements Command {
     static List<String> commandLine(String gdb, Path bridge, Optional<Path> jar, String java,
                                     List<String> gdbOptions, List<String> program) {
         List<String> command = new ArrayList<>(List.of(gdb));
-        for (String what : List.of("python-scripts", "gdb-scripts", "scheme-scripts", "local-gdbinit")) {
+        for (String what : List.of("python-scripts", "gdb-scripts", "local-gdbinit")) {
             command.addAll(List.of("-iex", "set auto-load " + what + " off"));
         }
         command.addAll(List.of("-iex", "python import sys; sys.path.insert(0, " + pythonString(bridge.toString())
