@@ -139,7 +139,8 @@ class Bridge:
             gdb.write("rseq: stopped inside %s by %s: the section aborts when the thread resumes\n"
                       % (placement.section.name, event.stop_signal))
         else:
-            # A breakpoint, an interrupt or an attach left the thread inside: never rest there.
+            # A breakpoint, an interrupt or the end of a step count left the thread inside: never rest there.
+            self._release(tid)
             self._move_on(tid, placement, pc, "the thread had stopped inside")
             gdb.execute("frame")
 
@@ -256,16 +257,22 @@ class Bridge:
     def _leave_inside(self, tid, placement, pc):
         if self._inside.get(tid) is not placement:
             return
-        del self._inside[tid]
+        self._release(tid)
+        outcome = placement.section.outcome_at(pc)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        gdb.write("rseq: %s %s\n" % (placement.section.name, outcome))
+
+    def _release(self, tid):
+        """The thread is no longer stepped inside: its exit guards go, the other threads may run again."""
+        placement = self._inside.pop(tid, None)
+        if placement is None:
+            return
         if placement not in self._inside.values():
             for guards in self.process.guard_sets():
                 guards.arm_exits(placement, False)
         if not self._inside and self._saved_schedlock is not None:
             gdb.execute("set scheduler-locking %s" % self._saved_schedlock, to_string=True)
             self._saved_schedlock = None
-        outcome = placement.section.outcome_at(pc)
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        gdb.write("rseq: %s %s\n" % (placement.section.name, outcome))
 
     # ----- tables and placement
 

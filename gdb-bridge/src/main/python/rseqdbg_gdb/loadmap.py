@@ -51,14 +51,3 @@ def bias(path, position_independent, mappings):
     first = [m for m in ours if m.offset == 0]
     return min(m.start for m in first) if first else None
 
-
-def span(path, mappings):
-    """(lowest, highest) address the process maps ``path`` at, or None."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    ours = [m for m in mappings if m.device == st.st_dev and m.inode == st.st_ino]
-    if not ours:
-        return None
-    return min(m.start for m in ours), max(m.end for m in ours)
