@@ -283,7 +283,15 @@ class Bridge:
             return
         if self.process is None or self.process.pid != inferior.pid:
             self._forget_process()
-            self.process = Process(inferior.pid)
+            if not inferior.architecture().name().startswith("i386"):
+                self.turn_off("the bridge drives x86 and x86-64 programs only, not %s"
+                              % inferior.architecture().name())
+                return
+            try:
+                self.process = Process(inferior.pid)
+            except OSError as e:
+                self.turn_off("cannot reach process %d through /proc (a remote target?): %s" % (inferior.pid, e))
+                return
             if not self.process.all_stop:
                 gdb.write("rseq: gdb runs process %d in non-stop mode (it started before the bridge was loaded),"
                           " so its threads cannot be held: critical sections are not guarded until the next run\n"

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** gdb's own stepi, with the bridge loaded, goes through critical sections instead of looping in them. */
 class StepiTest {
@@ -23,5 +25,15 @@ class StepiTest {
                 .ex("break percpu_counter_add", "run", "delete", "nexti 3000", "continue").run();
         assertTrue(r.commits() >= 20, "commits: " + r.commits() + "\n" + r.describe());
         assertTrue(r.programSaidOk(1000) && r.programExitedNormally(), r.describe());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"counter-noexit", "counter-legacy", "counter-lld", "counter-static", "counter-i386"})
+    void stepiGoesThroughTheSectionsOfEveryBuildVariant(String target) {
+        // counter-noexit declares no exits: its sections are single-stepped with rseq_cs cleared
+        GdbSession.Result r = GdbSession.bridge(target, "1", "300")
+                .ex("break percpu_counter_add", "run", "delete", "stepi 1500", "continue").run();
+        assertTrue(r.commits() >= 10, "commits: " + r.commits() + "\n" + r.describe());
+        assertTrue(r.programSaidOk(300) && r.programExitedNormally(), r.describe());
     }
 }
