@@ -19,7 +19,8 @@ public final class Main {
             // each module's subcommands register here, in the order --help lists them
             new StepCommand(),
             new TableCommand(),
-            new CheckCommand()
+            new CheckCommand(),
+            new GdbCommand()
     );
 
     private Main() {

@@ -1,0 +1,377 @@
+"""The bridge's state in one gdb session: policy, the live process's sections, guards, events."""
+
+import bisect
+import os
+
+import gdb
+
+from . import loadmap, native
+from .guards import EXIT, GuardSet
+from .placement import PlacementError, place
+from .rseqarea import RseqAreas
+from .runner import SectionRunner
+from .tables import ReaderError
+
+POLICIES = ("skip", "inside", "opv", "off")
+STEPPING_COMMANDS = ("stepi", "nexti", "step", "next", "until", "advance")
+LINE_STEPPING = ("step", "next", "until")
+SI_KERNEL = 0x80  # si_code of the SIGTRAP from an int3: the thread ran into the guard at full speed
+CHAIN_LIMIT = 16
+# opv: a re-entry within this many stops of the thread after its redirect made no progress (a bare
+# retry loop); after this many such re-entries in a row the section is skipped instead (Stepper's).
+OPV_RETRY_DISTANCE = 64
+OPV_NO_PROGRESS_LIMIT = 12
+
+
+class Process:
+    """One live inferior process: its memory, rseq areas, placed files and their guards."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.memory = native.Memory(pid)
+        self.areas = RseqAreas(self.memory, fallback=_area_from_glibc)
+        self.runner = SectionRunner(pid, self.memory, self.areas,
+                                    verify_held=os.environ.get("RSEQDBG_GDB_VERIFY_HELD") == "1")
+        # Raw runs need every other thread stopped, which gdb guarantees only in all-stop mode.
+        shown = gdb.execute("maint show target-non-stop", to_string=True).strip()
+        self.all_stop = not ("currently on" in shown or shown.endswith("is on."))
+        self.files = {}  # path -> (bias, [Placement], GuardSet)
+        self._starts = []
+        self._placements = []
+
+    def add(self, path, bias, placements, guards):
+        self.files[path] = (bias, placements, guards)
+        self._index()
+
+    def remove(self, path):
+        _, _, guards = self.files.pop(path)
+        guards.delete()
+        self._index()
+
+    def _index(self):
+        everything = sorted((p for _, ps, _ in self.files.values() for p in ps), key=lambda p: p.section.start)
+        self._placements = everything
+        self._starts = [p.section.start for p in everything]
+
+    def section_at(self, pc):
+        """The placement whose section holds ``pc``, else None."""
+        i = bisect.bisect_right(self._starts, pc) - 1
+        if i >= 0 and self._placements[i].section.contains(pc):
+            return self._placements[i]
+        return None
+
+    def entry_at(self, pc):
+        for p in self._placements:
+            if p.entry == pc:
+                return p
+        return None
+
+    def guard_sets(self):
+        return [g for _, _, g in self.files.values()]
+
+    def close(self):
+        for guards in self.guard_sets():
+            guards.delete()
+        self.files.clear()
+        self.memory.close()
+
+
+def _area_from_glibc(tid):
+    """Without PTRACE_GET_RSEQ_CONFIGURATION: glibc's area is at the thread pointer + __rseq_offset."""
+    from .rseqarea import Area
+    if gdb.selected_thread() is None or gdb.selected_thread().ptid[1] != tid:
+        return None
+    try:
+        address = int(gdb.parse_and_eval("(unsigned long)$fs_base + (long)__rseq_offset"))
+        size = int(gdb.parse_and_eval("(unsigned int)__rseq_size"))
+    except gdb.error:
+        return None
+    return Area(address, size, 0) if size else None
+
+
+class Bridge:
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.policy = "skip"
+        self.process = None
+        self.problems = {}  # path -> why its sections are not guarded
+        self.off_because = None
+        self.outcomes = {}  # how runs out of sections ended, for rseq info
+        self._armed = False
+        self._inside = {}  # tid -> placement, under policy inside
+        self._saved_schedlock = None
+        self._opv = {}  # tid -> (section start, thread stops at the redirect, redirects in a row)
+        self._opv_gave_up = set()
+        self._stepping_tid = None
+        self._command = None
+        self.always_armed = False  # a user's own hook-stepi etc. leaves no place to arm them
+
+    # ----- what gdb tells us
+
+    def on_new_objfile(self, event):
+        if self._armed:
+            self.refresh()  # a library loaded mid-command (dlopen): guard it before it runs
+
+    def on_stop(self, event):
+        if not self.always_armed:
+            self.disarm()
+        if self.off_because or self.policy == "off":
+            return
+        self.refresh()
+        if self.always_armed:
+            self._arm()
+        thread = gdb.selected_thread()
+        if self.process is None or thread is None or not thread.is_valid():
+            return
+        tid = thread.ptid[1]
+        try:
+            pc = native.Registers(tid).pc
+        except OSError:
+            return
+        placement = self.process.section_at(pc)
+        if placement is None:
+            return
+        self._stepping_tid = tid
+        if self.policy == "inside":
+            self._enter_inside(tid, placement)
+        elif isinstance(event, gdb.SignalEvent) and event.stop_signal not in ("SIGINT", "SIGTRAP"):
+            gdb.write("rseq: stopped inside %s by %s: the section aborts when the thread resumes\n"
+                      % (placement.section.name, event.stop_signal))
+        else:
+            # A breakpoint, an interrupt or the end of a step count left the thread inside: never rest there.
+            self._release(tid)
+            self._move_on(tid, placement, pc, "the thread had stopped inside")
+            gdb.execute("frame")
+
+    def on_exited(self, event):
+        self._forget_process()
+
+    def on_before_command(self, command):
+        """Runs before every stepping command (a user-defined hook)."""
+        self._command = command
+        if self.off_because or self.policy == "off":
+            return
+        self.refresh()
+        thread = gdb.selected_thread()
+        self._stepping_tid = thread.ptid[1] if thread is not None else None
+        self._arm()
+
+    def _arm(self):
+        if self.process is not None and self.process.all_stop:
+            self._armed = True
+            for guards in self.process.guard_sets():
+                guards.arm(True)
+
+    def disarm(self):
+        if self._armed and self.process is not None:
+            for guards in self.process.guard_sets():
+                guards.arm(False)
+        self._armed = False
+
+    # ----- guards
+
+    def on_guard(self, guard):
+        """A guard's stop(): always False, gdb goes on with whatever it was doing."""
+        if self.off_because or self.policy == "off" or self.process is None:
+            return False
+        tid = gdb.selected_thread().ptid[1]
+        pc = native.Registers(tid).pc
+        placement = guard.placement
+        if guard.kind == EXIT:
+            self._leave_inside(tid, placement, pc)
+            return False
+        if not placement.starts_run(pc):
+            return False
+        stepped = tid == self._stepping_tid and native.signal_info_code(tid) != SI_KERNEL
+        if stepped and (self.policy == "inside" or self.policy == "skip" and self._command in LINE_STEPPING):
+            # gdb steps the thread through the section itself: under inside the user sees every
+            # instruction; under skip, step and next go through the section's line without
+            # stopping. Either way nothing moves behind gdb's back, so its line stepping stays
+            # exact; the start guard clears rseq_cs once the store into it has run.
+            if placement.section.contains(pc):
+                self._enter_inside(tid, placement, visible=self.policy == "inside")
+        elif self.policy == "opv":
+            self._redirect_or_skip(tid, placement, pc)
+        else:
+            # stepi and nexti, and threads running at full speed: they never stop inside
+            self._move_on(tid, placement, pc)
+        return False
+
+    def _move_on(self, tid, placement, pc, why=""):
+        """Policy skip: run the section at full speed to where it leaves, then again if another one starts there.
+
+        Only the thread gdb is stepping gets a line per section; the others are counted (rseq info).
+        """
+        for _ in range(CHAIN_LIMIT):
+            outcome = self.process.runner.run_out(tid, placement, pc)
+            _registers_changed()
+            self.outcomes[outcome.kind] = self.outcomes.get(outcome.kind, 0) + 1
+            if tid == self._stepping_tid or outcome.kind not in ("committed", "aborted", "exited"):
+                line = outcome.describe(placement.section.name)
+                gdb.write(line + ("; %s" % why if why else "") + "\n")
+            if outcome.kind not in ("committed", "aborted", "exited"):
+                return
+            pc = outcome.pc
+            placement = self.process.entry_at(pc) or self.process.section_at(pc)
+            if placement is None:
+                return
+
+    def _redirect_or_skip(self, tid, placement, pc):
+        cs = placement.section
+        if cs.start in self._opv_gave_up:
+            self._move_on(tid, placement, pc)
+            return
+        stops = native.thread_stops(self.process.pid, tid)
+        last = self._opv.get(tid)
+        retry = last is not None and last[0] == cs.start and stops - last[1] <= OPV_RETRY_DISTANCE
+        in_a_row = last[2] + 1 if retry else 1
+        if in_a_row > OPV_NO_PROGRESS_LIMIT:
+            self._opv_gave_up.add(cs.start)
+            self._opv.pop(tid, None)
+            gdb.write("rseq: %s re-entered %d times without progress (no slow path?): skipping it from now on\n"
+                      % (cs.name, in_a_row - 1))
+            self._move_on(tid, placement, pc)
+            return
+        # Always legal: rseq allows an abort at any point before the commit.
+        self.process.areas.clear_rseq_cs(tid)
+        native.Registers(tid).move_pc(cs.abort)
+        _registers_changed()
+        self._opv[tid] = (cs.start, native.thread_stops(self.process.pid, tid), in_a_row)
+        gdb.write("rseq: %s redirected to its abort handler (policy opv)\n" % cs.name)
+
+    def _enter_inside(self, tid, placement, visible=True):
+        """gdb steps the thread inside: rseq_cs cleared, every other thread held until it leaves."""
+        self.process.areas.clear_rseq_cs(tid)
+        if self._inside.get(tid) is placement:
+            return
+        self._inside[tid] = placement
+        if self._saved_schedlock is None:
+            self._saved_schedlock = gdb.parameter("scheduler-locking")
+            gdb.execute("set scheduler-locking on", to_string=True)
+        for guards in self.process.guard_sets():
+            guards.arm_exits(placement, True)
+        if visible:
+            gdb.write("rseq: inside %s (rseq_cs cleared, other threads held)\n" % placement.section.name)
+
+    def _leave_inside(self, tid, placement, pc):
+        if self._inside.get(tid) is not placement:
+            return
+        self._release(tid)
+        outcome = placement.section.outcome_at(pc)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        gdb.write("rseq: %s %s\n" % (placement.section.name, outcome))
+
+    def _release(self, tid):
+        """The thread is no longer stepped inside: its exit guards go, the other threads may run again."""
+        placement = self._inside.pop(tid, None)
+        if placement is None:
+            return
+        if placement not in self._inside.values():
+            for guards in self.process.guard_sets():
+                guards.arm_exits(placement, False)
+        if not self._inside and self._saved_schedlock is not None:
+            gdb.execute("set scheduler-locking %s" % self._saved_schedlock, to_string=True)
+            self._saved_schedlock = None
+
+    # ----- tables and placement
+
+    def refresh(self):
+        """Places the sections of every objfile gdb has loaded into the live process, once each."""
+        inferior = gdb.selected_inferior()
+        if self.off_because or self.policy == "off" or inferior is None or inferior.pid == 0:
+            return
+        if self.process is None or self.process.pid != inferior.pid:
+            self._forget_process()
+            if not inferior.architecture().name().startswith("i386"):
+                self.turn_off("the bridge drives x86 and x86-64 programs only, not %s"
+                              % inferior.architecture().name())
+                return
+            try:
+                self.process = Process(inferior.pid)
+            except OSError as e:
+                self.turn_off("cannot reach process %d through /proc (a remote target?): %s" % (inferior.pid, e))
+                return
+            if not self.process.all_stop:
+                gdb.write("rseq: gdb runs process %d in non-stop mode (it started before the bridge was loaded),"
+                          " so its threads cannot be held: critical sections are not guarded until the next run\n"
+                          % inferior.pid, gdb.STDERR)
+        if not self.process.all_stop:
+            return
+        loaded = {}
+        for objfile in gdb.objfiles():
+            if objfile.is_valid() and objfile.owner is None and objfile.filename.startswith("/"):
+                path = os.path.realpath(objfile.filename)
+                if os.path.isfile(path):
+                    loaded[path] = objfile.build_id
+        for path in [p for p in self.process.files if p not in loaded]:
+            self.process.remove(path)
+        new = [(p, b) for p, b in loaded.items() if p not in self.process.files and p not in self.problems]
+        if not new:
+            return
+        try:
+            answers = self.reader.read(new)
+        except (ReaderError, OSError) as e:
+            self.turn_off("cannot read rseq tables: %s" % e)
+            return
+        maps = loadmap.read_maps(self.process.pid)
+        for path, _ in new:
+            answer = answers[path]
+            if answer.problem is not None:
+                self._problem(path, "the reader rejects it: %s" % answer.problem)
+                continue
+            if not answer.tables.sections:
+                self.process.add(path, 0, [], GuardSet(self.on_guard, []))
+                continue
+            bias = loadmap.bias(path, answer.tables.position_independent, maps)
+            if bias is None:
+                continue  # not mapped yet: try again at the next refresh
+            try:
+                placements = place(answer.tables, bias)
+            except (PlacementError, gdb.error, gdb.MemoryError) as e:
+                self._problem(path, str(e))
+                continue
+            guards = GuardSet(self.on_guard, placements)
+            if self._armed:
+                guards.arm(True)
+            self.process.add(path, bias, placements, guards)
+
+    def _problem(self, path, why):
+        self.problems[path] = why
+        gdb.write("rseq: %s: %s; its critical sections are not guarded\n" % (path, why), gdb.STDERR)
+
+    def _forget_process(self):
+        if self.process is not None:
+            self.process.close()
+            self.process = None
+        self._armed = False
+        self._inside.clear()
+        self._opv.clear()
+        if self._saved_schedlock is not None:
+            gdb.execute("set scheduler-locking %s" % self._saved_schedlock, to_string=True)
+            self._saved_schedlock = None
+        _use_all_stop()
+
+    def set_policy(self, policy):
+        self.policy = policy
+        if policy == "off" and self.process is not None:
+            self._forget_process()
+
+    def turn_off(self, why):
+        """Failure: one message, then gdb works as if the bridge were not loaded."""
+        self.off_because = why
+        gdb.write("rseq: %s; the rseqdbg bridge is off, gdb steps as without it\n" % why, gdb.STDERR)
+        self._forget_process()
+
+
+def _registers_changed():
+    """The bridge moved a thread behind gdb's back: gdb must read its registers again."""
+    gdb.execute("maint flush register-cache", to_string=True)
+
+
+def _use_all_stop():
+    """All-stop on Linux: gdb then stops every thread before it reports any event to the bridge."""
+    try:
+        gdb.execute("maint set target-non-stop off", to_string=True)
+    except gdb.error:
+        pass  # a process is running; it takes effect for the next one

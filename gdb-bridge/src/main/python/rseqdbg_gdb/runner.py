@@ -1,0 +1,165 @@
+"""Runs one stopped thread out of a critical section behind gdb's back, with raw ptrace.
+
+gdb cannot resume a thread from inside a breakpoint's stop() method, and its own stepping would
+stop inside the section. So the bridge, on gdb's tracer thread and while gdb holds every thread
+stopped (all-stop), resumes only this thread itself and waits for it, then hands it back stopped
+at the place the section left to. Nothing stays planted: gdb's own breakpoints inside the section
+are replaced by the original code for the run, and the bridge's traps at the ways out are removed.
+"""
+
+import dataclasses
+import os
+import signal
+
+from . import native
+
+INT3 = b"\xcc"
+RUN_TIMEOUT = 2.0
+STEP_LIMIT = 100000
+
+
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    """A critical section at its run-time addresses, as the bridge guards it.
+
+    ``entry`` is where a run may begin: the instruction whose successor is ``start`` when it is
+    known (then the store into ``rseq_cs`` still lies ahead and the section runs with the kernel's
+    protection), else ``start`` itself. ``code`` is the original bytes of [entry, post_commit).
+    """
+
+    section: object
+    entry: int
+    code: bytes
+    exits_declared: bool
+
+    def starts_run(self, pc):
+        return pc == self.entry or self.section.contains(pc)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How a run ended: committed, aborted, exited, interrupted (by ``detail``), or stuck."""
+
+    kind: str
+    pc: int
+    detail: str = ""
+
+    def describe(self, name):
+        text = "rseq: %s %s" % (name, self.kind)
+        return text + (" (%s)" % self.detail if self.detail else "")
+
+
+class SectionRunner:
+    """Runs threads of one process out of their critical sections.
+
+    A signal that arrives during a run is held back and queued again for the thread when the run
+    is over: the thread takes it, outside the section, as soon as gdb resumes it, and gdb sees it
+    as it would have.
+    """
+
+    def __init__(self, pid, memory, areas, verify_held=False):
+        self.pid = pid
+        self._memory = memory
+        self._areas = areas
+        # Tests turn this on: each run first checks in /proc that every other thread is stopped.
+        self._verify_held = verify_held
+
+    def run_out(self, tid, placement, pc):
+        cs = placement.section
+        if self._verify_held:
+            running = native.running_threads(self.pid, tid)
+            if running:
+                return Outcome("interrupted", pc, "threads %s were running, nothing done" % running)
+        if cs.contains(pc):
+            # Stopped inside: the kernel would abort the section on resume. Every other thread is
+            # held, so clearing rseq_cs keeps the section atomic while it finishes.
+            self._areas.clear_rseq_cs(tid)
+        held = []
+        restored = self._restore_code(placement)
+        try:
+            if placement.exits_declared:
+                return self._continue_to_way_out(tid, cs, held)
+            return self._step_through(tid, cs, held)
+        finally:
+            if restored is not None:
+                self._memory.write(placement.entry, restored)
+            for signo in dict.fromkeys(held):
+                native.tgkill(self.pid, tid, signo)
+
+    def _restore_code(self, placement):
+        """Replaces gdb's breakpoints in the code the run executes; returns what to put back."""
+        present = self._memory.read(placement.entry, len(placement.code))
+        if present == placement.code:
+            return None
+        self._memory.write(placement.entry, placement.code)
+        return present
+
+    def _continue_to_way_out(self, tid, cs, held):
+        planted = {}
+        try:
+            for at in cs.ways_out():
+                if at not in planted:
+                    byte = self._memory.read(at, 1)
+                    if byte != INT3:  # gdb's own breakpoint traps there just as well
+                        self._memory.write(at, INT3)
+                    planted[at] = byte
+            while True:
+                native.resume(tid, step=False)
+                outcome = self._trapped(tid, native.wait(tid, RUN_TIMEOUT), held, step=False)
+                if outcome is not None:
+                    return outcome
+                regs = native.Registers(tid)
+                if regs.pc - 1 in planted:
+                    regs.move_pc(regs.pc - 1)
+                    return Outcome(cs.outcome_at(regs.pc), regs.pc)
+                if regs.pc - 1 >= 0 and self._memory.read(regs.pc - 1, 1) == INT3:
+                    regs.move_pc(regs.pc - 1)  # someone else's breakpoint: gdb finds the thread before it
+                    return Outcome("interrupted", regs.pc, "by a breakpoint")
+        finally:
+            for at, byte in planted.items():
+                if byte != INT3:
+                    self._memory.write(at, byte)
+
+    def _step_through(self, tid, cs, held):
+        """For sections whose file declares no exits: the ways out are unknown, so single-step."""
+        for _ in range(STEP_LIMIT):
+            native.resume(tid, step=True)
+            outcome = self._trapped(tid, native.wait(tid, RUN_TIMEOUT), held, step=True)
+            if outcome is not None:
+                return outcome
+            pc = native.Registers(tid).pc
+            if not cs.contains(pc):
+                return Outcome(cs.outcome_at(pc), pc)
+            # The store into rseq_cs may just have run: the kernel must find nothing to abort.
+            self._areas.clear_rseq_cs(tid)
+        return Outcome("stuck", native.Registers(tid).pc, "still inside after %d steps" % STEP_LIMIT)
+
+    def _trapped(self, tid, status, held, step):
+        """None when the thread stopped with SIGTRAP, else the Outcome that ends the run.
+
+        Other signals are held back (appended to ``held``) and the thread is resumed again.
+        """
+        while True:
+            if status is None:
+                return self._stop_stuck(tid, held)
+            if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+                return Outcome("interrupted", 0, "the thread ended")
+            if not os.WIFSTOPPED(status) or status >> 16:
+                return Outcome("interrupted", native.Registers(tid).pc, "wait status 0x%x" % status)
+            signo = os.WSTOPSIG(status)
+            if signo == signal.SIGTRAP:
+                return None
+            held.append(signo)
+            native.resume(tid, step=step)
+            status = native.wait(tid, RUN_TIMEOUT)
+
+    def _stop_stuck(self, tid, held):
+        native.tgkill(self.pid, tid, signal.SIGSTOP)
+        while True:
+            status = native.wait_blocking(tid)
+            if not os.WIFSTOPPED(status) or os.WSTOPSIG(status) in (signal.SIGSTOP, signal.SIGTRAP):
+                break  # our SIGSTOP is consumed here: gdb never sees it
+            held.append(os.WSTOPSIG(status))
+            native.resume(tid, step=False)
+        pc = native.Registers(tid).pc if os.WIFSTOPPED(status) else 0
+        return Outcome("stuck", pc, "still running after %.0f s, stopped" % RUN_TIMEOUT)

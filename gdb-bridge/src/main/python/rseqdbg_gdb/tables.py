@@ -1,0 +1,178 @@
+"""Critical-section tables from the Java reader (``rseqdbg table --json``), cached per file.
+
+The bridge never parses ELF: one JVM reads every file gdb loaded since the last read (a program
+with 20 shared libraries costs one JVM start), and each answer is kept in memory and on disk under
+the file's build-id (or its path, size and mtime when it has none).
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+
+READER_TIMEOUT = 120
+
+
+@dataclasses.dataclass(frozen=True)
+class CriticalSection:
+    """One rseq critical section: code in [start, post_commit), left through post_commit, abort or an exit."""
+
+    name: str
+    start: int
+    post_commit: int
+    abort: int
+    exits: tuple
+    file: str
+
+    def contains(self, pc):
+        return self.start <= pc < self.post_commit
+
+    def ways_out(self):
+        return (self.post_commit, self.abort) + self.exits
+
+    def outcome_at(self, pc):
+        """How the section ended when the thread is at ``pc``."""
+        if pc == self.post_commit:
+            return "committed"
+        if pc == self.abort:
+            return "aborted"
+        return "exited"
+
+    def relocated(self, bias):
+        return dataclasses.replace(self, start=self.start + bias, post_commit=self.post_commit + bias,
+                                   abort=self.abort + bias, exits=tuple(e + bias for e in self.exits))
+
+
+@dataclasses.dataclass(frozen=True)
+class FileTables:
+    """The critical sections of one ELF file at link-time addresses."""
+
+    file: str
+    position_independent: bool
+    sections: tuple
+    # True when the file declares exit points, so post-commit, abort and exits are every way out.
+    exits_declared: bool
+
+    @staticmethod
+    def from_json(entry):
+        sections = tuple(
+            CriticalSection(name=cs["name"], start=int(cs["start"], 16), post_commit=int(cs["postCommit"], 16),
+                            abort=int(cs["abort"], 16), exits=tuple(int(e, 16) for e in cs["exits"]),
+                            file=entry["file"])
+            for cs in entry["criticalSections"])
+        return FileTables(file=entry["file"], position_independent=bool(entry["positionIndependent"]),
+                          sections=sections, exits_declared=any(cs.exits for cs in sections))
+
+
+class ReaderError(Exception):
+    """The reader could not run at all (no java, no jar, a crash): one line for the user."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """What the reader said about one file: its tables, or why it rejected the file."""
+
+    tables: FileTables = None
+    problem: str = None
+
+
+class TableReader:
+    """Runs ``java -jar JAR table --json FILE...`` and caches each file's answer."""
+
+    def __init__(self, java, jar, cache_dir=None):
+        self.java = java
+        self.jar = jar
+        self.cache_dir = cache_dir
+        self._memory = {}
+        self.jvm_runs = 0
+
+    def read(self, files):
+        """{path: Answer} for ``files``, a list of (path, build_id or None); one JVM for all misses."""
+        answers = {}
+        missing = []
+        for path, build_id in files:
+            key = self._key(path, build_id)
+            answer = self._memory.get(key) or self._from_disk(key)
+            if answer is None:
+                missing.append((path, key))
+            else:
+                self._memory[key] = answer
+                answers[path] = answer
+        if missing:
+            fresh = self._run([path for path, _ in missing])
+            for path, key in missing:
+                answer = fresh.get(path) or Answer(problem="the reader said nothing about it")
+                self._memory[key] = answer
+                self._to_disk(key, answer)
+                answers[path] = answer
+        return answers
+
+    def _run(self, paths):
+        command = [self.java, "-jar", self.jar, "table", "--json"] + paths
+        try:
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=READER_TIMEOUT)
+        except FileNotFoundError:
+            raise ReaderError("cannot run %s (no Java?)" % self.java)
+        except subprocess.TimeoutExpired:
+            raise ReaderError("the reader took more than %d s" % READER_TIMEOUT)
+        self.jvm_runs += 1
+        try:
+            document = json.loads(done.stdout)
+        except ValueError:
+            said = (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[0]
+            raise ReaderError("the reader failed: %s" % said)
+        answers = {}
+        for entry in document.get("files", []):
+            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry))
+        for error in document.get("errors", []):
+            answers[error["file"]] = Answer(problem=error["problem"])
+        return answers
+
+    def _key(self, path, build_id):
+        """The file's identity: build-id when it has one; always size and mtime, which catch a rebuild."""
+        st = os.stat(path)
+        jar = os.stat(self.jar)
+        text = "%s|%s|%d|%d|jar %d %d" % (build_id or "", os.path.realpath(path), st.st_size,
+                                           st.st_mtime_ns, jar.st_size, jar.st_mtime_ns)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _from_disk(self, key):
+        if not self.cache_dir:
+            return None
+        try:
+            with open(os.path.join(self.cache_dir, key + ".json")) as f:
+                stored = json.load(f)
+        except (OSError, ValueError):
+            return None
+        if "problem" in stored:
+            return Answer(problem=stored["problem"])
+        return Answer(tables=FileTables.from_json(stored["entry"]))
+
+    def _to_disk(self, key, answer):
+        if not self.cache_dir:
+            return
+        if answer.problem is not None:
+            stored = {"problem": answer.problem}
+        else:
+            t = answer.tables
+            stored = {"entry": {"file": t.file, "positionIndependent": t.position_independent,
+                                "criticalSections": [
+                                    {"name": cs.name, "start": hex(cs.start), "postCommit": hex(cs.post_commit),
+                                     "abort": hex(cs.abort), "exits": [hex(e) for e in cs.exits]}
+                                    for cs in t.sections]}}
+        try:
+            os.makedirs(self.cache_dir, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(stored, f)
+            os.replace(temporary, os.path.join(self.cache_dir, key + ".json"))
+        except OSError:
+            pass  # a cache that cannot be written only costs a JVM start next time
+
+
+def default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "rseqdbg", "gdb-tables")
