@@ -39,6 +39,12 @@ public interface Inferior {
     int pid();
 
     /**
+     * True when {@code tid} is dead or dying (SIGKILLed, its process gone): an operation on it
+     * failed for that reason, and its exit is on its way through {@link #next()}.
+     */
+    boolean threadGone(int tid);
+
+    /**
      * Safe from any thread: makes a pending or the next {@link #next()} return soon with an
      * {@link Stop.Interrupted}, so the stepper notices a stop request (Ctrl-C, SIGTERM).
      */

@@ -138,13 +138,28 @@ public final class Stepper {
                     listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
                     return End.EXITED;
                 }
-                handle(stop);
+                handleUnlessGone(stop);
             }
         } catch (RuntimeException e) {
             if (exit == null) {
                 letGoQuietly();
             }
             throw e;
+        }
+    }
+
+    /** A thread killed under an operation (SIGKILL) is no error: its exit event follows. */
+    private void handleUnlessGone(Stop stop) {
+        try {
+            handle(stop);
+        } catch (RuntimeException e) {
+            if (!inferior.threadGone(stop.tid())) {
+                throw e;
+            }
+            Thread t = threads.get(stop.tid());
+            if (t != null) {
+                t.running = true; // nothing more to do for it but wait for its exit
+            }
         }
     }
 
