@@ -114,9 +114,11 @@ final class StepCommand implements Command {
                 }
                 Stepper s = new Stepper(traced.inferior(), traced.threads(), policy, maxSteps, listener);
                 stepper.set(s);
+                summary.startClock();
                 try {
                     return s.run();
                 } finally {
+                    summary.stopClock();
                     if (writer != null) {
                         writer.close();
                     }

@@ -206,6 +206,9 @@ public final class Stepper {
 
     private void onSignal(Thread t, int signal) {
         listener.on(new StepEvent.SignalDelivered(t.tid, signal));
+        if (t.section != null) {
+            t.stops++;
+        }
         if (t.mode == Mode.WATCHING) {
             t.abortedBySignal = true; // rseq_cs is untouched: the kernel aborts on delivery
         } else if (t.section != null && t.savedRseqCs != 0) {

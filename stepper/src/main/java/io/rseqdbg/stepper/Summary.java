@@ -27,7 +27,7 @@ public final class Summary implements StepListener {
         }
     }
 
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     private final Map<String, SectionTotals> sections = new LinkedHashMap<>();
     private long steps;
     private long aborts;
@@ -62,12 +62,24 @@ public final class Summary implements StepListener {
             signals++;
         } else if (event instanceof StepEvent.ProcessExited p) {
             exitStatus = p.status();
-            endNanos = System.nanoTime();
+            stopClock();
         }
     }
 
     public long steps() {
         return steps;
+    }
+
+    /** Times the stepping alone: from its first step to its end (exit, detach or interruption). */
+    public void startClock() {
+        startNanos = System.nanoTime();
+        endNanos = 0;
+    }
+
+    public void stopClock() {
+        if (endNanos == 0) {
+            endNanos = System.nanoTime();
+        }
     }
 
     public long aborts() {

@@ -67,8 +67,9 @@ class AttachTest {
 
     @Test
     void attachingToAZombieSaysTheProcessHasExited() throws Exception {
-        // The child exits at once; its parent execs sleep, which never reaps it.
-        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 5").start();
+        // The child exits once its parent has become sleep, which never reaps it (a child that
+        // exits at once may be reaped by the shell itself before its exec).
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.2 & echo $!; exec sleep 5").start();
         try {
             int zombie = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(
                     parent.getInputStream())).readLine().trim());
