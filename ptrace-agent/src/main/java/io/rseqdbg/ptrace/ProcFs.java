@@ -86,12 +86,25 @@ final class ProcFs {
 
     /** True when {@code signal} is queued for the thread itself (SigPnd of /proc/PID/task/TID/status). */
     static boolean signalPending(int pid, int tid, int signal) {
+        return pending(pid, tid, signal, "SigPnd:");
+    }
+
+    /** True when {@code signal} is queued for the thread or its whole process (SigPnd, ShdPnd). */
+    static boolean signalPendingAnywhere(int pid, int tid, int signal) {
+        return pending(pid, tid, signal, "SigPnd:", "ShdPnd:");
+    }
+
+    private static boolean pending(int pid, int tid, int signal, String... fields) {
         try {
             for (String line : Files.readAllLines(
                     Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "status"))) {
-                if (line.startsWith("SigPnd:")) {
-                    long mask = Long.parseUnsignedLong(line.substring("SigPnd:".length()).trim(), 16);
-                    return (mask & (1L << (signal - 1))) != 0;
+                for (String field : fields) {
+                    if (line.startsWith(field)) {
+                        long mask = Long.parseUnsignedLong(line.substring(field.length()).trim(), 16);
+                        if ((mask & (1L << (signal - 1))) != 0) {
+                            return true;
+                        }
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {

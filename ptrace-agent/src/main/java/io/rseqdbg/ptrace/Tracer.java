@@ -387,6 +387,17 @@ public final class Tracer implements AutoCloseable {
 
     // ---------------------------------------------------------------- CPUs
 
+    /**
+     * True when thread {@code tid} of process {@code pid} is dead or dying: gone from /proc, a
+     * zombie, or SIGKILLed and not yet dead. An operation that failed on such a thread is no error;
+     * its exit event is on its way. Safe from any thread.
+     */
+    public static boolean threadGone(int pid, int tid) {
+        char state = ProcFs.threadState(pid, tid);
+        return state == '?' || state == 'Z' || state == 'X'
+                || ProcFs.signalPendingAnywhere(pid, tid, Session.SIGKILL);
+    }
+
     /** The CPU a thread last ran on (/proc/PID/task/TID/stat, field 39). */
     public int lastCpu(int tid) {
         return thread.isCurrent() ? session.lastCpu(tid) : run(() -> session.lastCpu(tid));

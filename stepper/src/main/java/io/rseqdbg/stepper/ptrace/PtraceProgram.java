@@ -6,10 +6,7 @@ import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.stepper.Inferior;
 import io.rseqdbg.stepper.TracedProgram;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +29,6 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     private final Map<Long, Breakpoint> breakpoints = new HashMap<>();
     private final Map<Integer, Long> rseqAreas = new HashMap<>();
     private final List<Integer> initialThreads;
-    private static final int SIGKILL = 9;
     private static final boolean DEBUG = System.getenv("RSEQDBG_DEBUG") != null;
     private int stopsSincePin;
     private boolean detached;
@@ -225,24 +221,7 @@ public final class PtraceProgram implements TracedProgram, Inferior {
 
     @Override
     public boolean threadGone(int tid) {
-        Path task = Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid));
-        try {
-            String stat = Files.readString(task.resolve("stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            if (state == 'Z' || state == 'X') {
-                return true;
-            }
-            // SIGKILLed but not yet dead: the kill is still pending on the thread or the process.
-            for (String line : Files.readAllLines(task.resolve("status"))) {
-                if ((line.startsWith("SigPnd:") || line.startsWith("ShdPnd:"))
-                        && (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (SIGKILL - 1))) != 0) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException | RuntimeException e) {
-            return true; // no such thread any more
-        }
+        return Tracer.threadGone(pid, tid);
     }
 
     @Override
