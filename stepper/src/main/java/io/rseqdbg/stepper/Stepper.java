@@ -384,12 +384,7 @@ public final class Stepper {
     /** Stops every other thread and keeps it stopped until {@code t} leaves its section. */
     private void holdOthers(Thread t) {
         holder = t;
-        for (Thread o : threads.values()) {
-            if (o != t && o.running && !o.interruptRequested) {
-                o.interruptRequested = true;
-                inferior.interrupt(o.tid);
-            }
-        }
+        interruptRunning(t);
         while (threads.values().stream().anyMatch(o -> o != t && o.running)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited) {
@@ -397,6 +392,16 @@ public final class Stepper {
                 return;
             }
             handle(stop);
+        }
+    }
+
+    /** Asks every running thread but {@code except} to stop; each stop then arrives through next(). */
+    private void interruptRunning(Thread except) {
+        for (Thread o : threads.values()) {
+            if (o != except && o.running && !o.interruptRequested) {
+                o.interruptRequested = true;
+                inferior.interrupt(o.tid);
+            }
         }
     }
 
@@ -452,12 +457,7 @@ public final class Stepper {
      * preempted), held signals go with the detach.
      */
     private End letGo(End end) {
-        for (Thread o : threads.values()) {
-            if (o.running && !o.interruptRequested) {
-                o.interruptRequested = true;
-                inferior.interrupt(o.tid);
-            }
-        }
+        interruptRunning(null);
         while (threads.values().stream().anyMatch(o -> o.running)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited e) {

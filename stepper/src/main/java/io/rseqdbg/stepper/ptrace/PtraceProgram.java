@@ -243,6 +243,8 @@ public final class PtraceProgram implements TracedProgram, Inferior {
 
     @Override
     public void detach(Map<Integer, Integer> signals) {
+        // The tracer still holds each of those signals as its thread's pending signal (no resume
+        // consumed it) and delivers it with PTRACE_DETACH.
         if (!detached) {
             detached = true;
             breakpoints.values().forEach(tracer::removeBreakpoint);
