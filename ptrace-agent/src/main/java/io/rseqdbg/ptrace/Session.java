@@ -577,6 +577,7 @@ final class Session {
         ThreadState t = stoppedThread(tid, mode == Resume.STEP ? "single-step" : mode == Resume.CONT ? "continue" : "listen");
         int sig = signal < 0 ? t.pendingSignal : signal;
         t.pendingSignal = 0;
+        t.steppedNonStore = false;
         if (mode != Resume.LISTEN) {
             AddressSpace space = t.process.space;
             boolean planted = !space.sites.isEmpty();
@@ -605,6 +606,9 @@ final class Session {
     }
 
     private void raw(ThreadState t, Resume mode, int sig) {
+        if (mode != Resume.STEP) {
+            t.steppedNonStore = false;
+        }
         if (mode != Resume.STEP && t.trapFlagAdopted) {
             clearTrapFlag(t);
         }
@@ -639,6 +643,7 @@ final class Session {
      * byte goes back for one single-step, then the int3 returns.
      */
     private void stepOver(ThreadState t, Site site, int sig, Resume mode) {
+        t.steppedNonStore = false;
         ProcessState p = t.process;
         AddressSpace space = p.space;
         List<ThreadState> held = hold(p, t);
@@ -860,6 +865,7 @@ final class Session {
     /** Prepares for stepping the instruction at {@code pc} when it moves the trap flag (see {@link PushfFixup}). */
     private void inspectStep(ThreadState t, long pc) {
         t.pushf = null;
+        t.steppedNonStore = false;
         int n = codeBytes(t, pc);
         if (n == 0) {
             return;
@@ -868,6 +874,7 @@ final class Session {
         if (p.arch == null) {
             p.arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         }
+        t.steppedNonStore = !StoreCheck.mayStore(code, n, p.arch);
         if (PushfFixup.loadsFlags(code, n)) {
             t.trapFlagAdopted = true;
             return;
@@ -1107,6 +1114,11 @@ final class Session {
     }
 
     // ------------------------------------------------------------------ rseq
+
+    boolean mayHaveWrittenMemory(int tid) {
+        ThreadState t = threads.get(tid);
+        return t == null || !t.steppedNonStore;
+    }
 
     RseqConfiguration rseqConfiguration(int tid) {
         ThreadState t = stoppedThread(tid, "rseq configuration");

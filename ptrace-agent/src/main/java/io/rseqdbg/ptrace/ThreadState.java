@@ -30,6 +30,8 @@ final class ThreadState {
     PushfFixup pushf;
     /** A popf or iret was stepped since the thread last ran freely: TF must be cleared before it does. */
     boolean trapFlagAdopted;
+    /** The last resume single-stepped an instruction that writes no memory (see {@link StoreCheck}). */
+    boolean steppedNonStore;
     /**
      * Stopped at an exec and not resumed since: the kernel still reports the old image's rseq
      * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).

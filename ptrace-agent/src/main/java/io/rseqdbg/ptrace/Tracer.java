@@ -398,6 +398,14 @@ public final class Tracer implements AutoCloseable {
                 || ProcFs.signalPendingAnywhere(pid, tid, Session.SIGKILL);
     }
 
+    /**
+     * False only when the thread's last resume single-stepped one instruction that writes no
+     * memory (a register move, a load, a jump...): memory it alone could change is as it was.
+     */
+    public boolean mayHaveWrittenMemory(int tid) {
+        return thread.isCurrent() ? session.mayHaveWrittenMemory(tid) : run(() -> session.mayHaveWrittenMemory(tid));
+    }
+
     /** The CPU a thread last ran on (/proc/PID/task/TID/stat, field 39). */
     public int lastCpu(int tid) {
         return thread.isCurrent() ? session.lastCpu(tid) : run(() -> session.lastCpu(tid));

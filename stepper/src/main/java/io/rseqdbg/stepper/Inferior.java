@@ -23,6 +23,12 @@ public interface Inferior {
     /** Moves the pc of a stopped thread, making sure the kernel does not restart a syscall over it. */
     void setPc(int tid, long pc);
 
+    /**
+     * False only when {@code tid} cannot have written memory since its previous stop (it stepped
+     * one instruction that stores nothing), so what it alone writes, like its rseq_cs, is unchanged.
+     */
+    boolean mayHaveStored(int tid);
+
     long readLong(long address);
 
     void writeLong(long address, long value);

@@ -72,6 +72,11 @@ final class SectionLocator {
 
     /** From the thread's {@code rseq_cs} field, for critical sections no table declares. */
     private CriticalSection live(int tid, long pc) {
+        if (!inferior.mayHaveStored(tid)) {
+            // Entering a section takes a store to rseq_cs; the kernel only ever clears it. A thread
+            // that stepped an instruction storing nothing has not entered one: spare the read.
+            return null;
+        }
         long area = inferior.rseqArea(tid);
         if (area == 0) {
             return null;

@@ -169,6 +169,11 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     @Override
+    public boolean mayHaveStored(int tid) {
+        return tracer.mayHaveWrittenMemory(tid);
+    }
+
+    @Override
     public long readLong(long address) {
         return tracer.readLong(pid, address);
     }
