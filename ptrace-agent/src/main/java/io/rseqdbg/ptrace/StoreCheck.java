@@ -13,12 +13,12 @@ final class StoreCheck {
     }
 
     static boolean mayStore(byte[] code, int length, Arch arch) {
+        boolean x64 = arch == Arch.X86_64;
         int i = 0;
-        while (i < length && i < 15 && isLegacyPrefix(code[i] & 0xff)) {
+        // Legacy prefixes and, on x86-64, REX bytes, in any order and number (a misplaced REX is
+        // ignored by the processor, not by us: the opcode is whatever follows them all).
+        while (i < length && i < 15 && (isLegacyPrefix(code[i] & 0xff) || x64 && (code[i] & 0xf0) == 0x40)) {
             i++;
-        }
-        if (i < length && arch == Arch.X86_64 && (code[i] & 0xf0) == 0x40) {
-            i++; // REX
         }
         if (i >= length) {
             return true;
@@ -35,18 +35,21 @@ final class StoreCheck {
             return (op & 0x07) <= 1 && !registerOperand;
         }
         if (op >= 0x40 && op <= 0x4f) {
-            return false; // i386 inc/dec of a register (a REX was consumed above on x86-64)
+            return false; // i386 inc/dec of a register (on x86-64 these are REX, consumed above)
+        }
+        if (op == 0x63) {
+            return !x64 && !registerOperand; // x86-64 movsxd loads; i386 arpl writes its r/m
         }
         if (op >= 0x58 && op <= 0x5f) {
             return false; // pop into a register: reads the stack
         }
-        if (op >= 0x70 && op <= 0x7f || op >= 0xb0 && op <= 0xbf || op >= 0x91 && op <= 0x99 && op != 0x9c) {
-            return false; // jcc; mov reg, imm; xchg eAX, reg; cbw/cwd (pushf 0x9c stores)
+        if (op >= 0x70 && op <= 0x7f || op >= 0xb0 && op <= 0xbf || op >= 0x91 && op <= 0x99) {
+            return false; // jcc; mov reg, imm; xchg eAX, reg; cbw/cwd
         }
         switch (op) {
-            case 0x63: case 0x69: case 0x6b: case 0x84: case 0x85: case 0x8a: case 0x8b: case 0x8d:
+            case 0x69: case 0x6b: case 0x84: case 0x85: case 0x8a: case 0x8b: case 0x8d:
             case 0x90: case 0xa8: case 0xa9: case 0xc2: case 0xc3: case 0xc9: case 0xeb: case 0xe9:
-                return false; // movsxd, imul, test, loads, lea, nop, test imm, ret, leave, jmp
+                return false; // imul, test, loads, lea, nop, test imm, ret, leave, jmp
             case 0x80: case 0x81: case 0x83: case 0x88: case 0x89: case 0xc0: case 0xc1: case 0xc6:
             case 0xc7: case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xf6: case 0xf7: case 0xfe:
                 return !registerOperand; // group 1, mov r/m, shifts, group 3, inc/dec: write only memory operands

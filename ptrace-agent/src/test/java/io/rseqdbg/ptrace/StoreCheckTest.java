@@ -35,6 +35,8 @@ class StoreCheckTest {
             "0f1f4000, false, nopl 0(%rax)",
             "c5f911c0, true, a VEX instruction (not understood)",
             "64488b042528000000, false, mov %fs:0x28 %rax",
+            "40488903, true, a redundant REX before mov %rax (%rbx)",
+            "4863c3, false, movsxd %ebx %rax",
     })
     void x86_64(String hex, boolean stores, String what) {
         byte[] code = HexFormat.of().parseHex(hex);
@@ -46,6 +48,7 @@ class StoreCheckTest {
             "40, false, inc %eax",
             "894304, true, mov %eax 4(%ebx)",
             "8b4304, false, mov 4(%ebx) %eax",
+            "6318, true, arpl %bx (%eax)",
     })
     void i386(String hex, boolean stores, String what) {
         byte[] code = HexFormat.of().parseHex(hex);
