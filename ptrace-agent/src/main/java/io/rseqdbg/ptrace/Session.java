@@ -413,6 +413,11 @@ final class Session {
         }
         boolean wasStepping = t.stepping;
         Interrupt asked = t.interrupt;
+        if (wasStepping && event(status) == PTRACE_EVENT_STOP) {
+            // The step's own trap may still be queued behind this stop: the next report of a
+            // step may then be this one's, so the next step's instruction says nothing about it.
+            t.distrustNextStep = true;
+        }
         t.stopped = true;
         t.stepping = false;
         // Any trap clears a pending PTRACE_INTERRUPT (kernel/signal.c, ptrace_stop).
@@ -874,7 +879,8 @@ final class Session {
         if (p.arch == null) {
             p.arch = Arch.ofRegisterCount(sys.getRegisters(t.tid, regs));
         }
-        t.steppedNonStore = !StoreCheck.mayStore(code, n, p.arch);
+        t.steppedNonStore = !t.distrustNextStep && !StoreCheck.mayStore(code, n, p.arch);
+        t.distrustNextStep = false;
         if (PushfFixup.loadsFlags(code, n)) {
             t.trapFlagAdopted = true;
             return;

@@ -32,6 +32,8 @@ final class ThreadState {
     boolean trapFlagAdopted;
     /** The last resume single-stepped an instruction that writes no memory (see {@link StoreCheck}). */
     boolean steppedNonStore;
+    /** An interrupt stopped a step: the step's trap may come after the next resume. */
+    boolean distrustNextStep;
     /**
      * Stopped at an exec and not resumed since: the kernel still reports the old image's rseq
      * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).

@@ -98,7 +98,7 @@ final class StepCommand implements Command {
         int pid = (int) number(line, "pid", -1);
         List<String> command = program;
         Stepper.End end;
-        int status;
+        Integer status; // null: an attached process goes on, not ours to wait for
         try (TracedProgram traced = line.hasOption("pid") ? PtraceProgram.attach(pid) : PtraceProgram.launch(command)) {
             AtomicReference<Stepper> stepper = new AtomicReference<>();
             installStopHandlers(stepper);
@@ -142,12 +142,12 @@ final class StepCommand implements Command {
         } else {
             StepReport.text(policy, end, summary, status, demo, err);
         }
-        return status;
+        return status == null ? 0 : status;
     }
 
-    private static int awaitExit(TracedProgram traced) throws InterruptedException {
+    private static Integer awaitExit(TracedProgram traced) throws InterruptedException {
         OptionalInt status = traced.awaitExit();
-        return status.orElse(0);
+        return status.isPresent() ? status.getAsInt() : null;
     }
 
     /**

@@ -14,7 +14,7 @@ final class StepReport {
     private StepReport() {
     }
 
-    static void text(StepPolicy policy, Stepper.End end, Summary s, int status, boolean demo, PrintStream err) {
+    static void text(StepPolicy policy, Stepper.End end, Summary s, Integer status, boolean demo, PrintStream err) {
         err.printf(Locale.ROOT, "rseqdbg: policy %s: %,d instructions stepped in %.2f s (%,.0f steps/s), %d thread%s%n",
                 policy.word(), s.steps(), s.seconds(), s.stepsPerSecond(), s.threads(), s.threads() == 1 ? "" : "s");
         err.printf(Locale.ROOT, "rseqdbg: %,d critical sections met, %,d committed, %,d aborts seen%n",
@@ -39,13 +39,16 @@ final class StepReport {
         switch (end) {
             case EXITED -> err.println("rseqdbg: the program exited with status " + status);
             case MAX_STEPS -> err.println("rseqdbg: stopped stepping after " + s.steps()
-                    + " steps (--max-steps), detached; the program finished with status " + status);
-            case STOP_REQUESTED -> err.println("rseqdbg: interrupted, detached; the program finished with status "
-                    + status);
+                    + " steps (--max-steps), detached; " + afterDetach(status));
+            case STOP_REQUESTED -> err.println("rseqdbg: interrupted, detached; " + afterDetach(status));
         }
         if (demo) {
             demoStory(policy, s, err);
         }
+    }
+
+    private static String afterDetach(Integer status) {
+        return status == null ? "the process goes on" : "the program finished with status " + status;
     }
 
     private static void demoStory(StepPolicy policy, Summary s, PrintStream err) {
@@ -64,11 +67,16 @@ final class StepReport {
         }
     }
 
-    static String json(StepPolicy policy, Stepper.End end, Summary s, int status) {
+    static String json(StepPolicy policy, Stepper.End end, Summary s, Integer status) {
         JsonWriter json = new JsonWriter().beginObject()
                 .field("policy", policy.word())
-                .field("end", end.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                .field("exitStatus", status)
+                .field("end", end.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        if (status == null) {
+            json.name("exitStatus").value((String) null);
+        } else {
+            json.field("exitStatus", status);
+        }
+        json
                 .field("steps", s.steps())
                 .field("seconds", s.seconds())
                 .field("stepsPerSecond", Math.round(s.stepsPerSecond()))

@@ -72,9 +72,10 @@ final class SectionLocator {
 
     /** From the thread's {@code rseq_cs} field, for critical sections no table declares. */
     private CriticalSection live(int tid, long pc) {
-        if (!inferior.mayHaveStored(tid)) {
+        if (!inferior.mayHaveStored(tid) && map.moduleAt(pc).isPresent()) {
             // Entering a section takes a store to rseq_cs; the kernel only ever clears it. A thread
             // that stepped an instruction storing nothing has not entered one: spare the read.
+            // Only in file-backed code, whose bytes the tracer's code cache can trust (not JIT).
             return null;
         }
         long area = inferior.rseqArea(tid);

@@ -64,6 +64,9 @@ public final class Stepper {
         boolean abortedBySignal;
         final Deque<Stop> pending = new ArrayDeque<>();
         final Map<Long, Integer> abortsInARow = new HashMap<>();
+        long steps;
+        /** An exited leader whose exit the kernel reports only with the whole process. */
+        boolean gone;
         long redirectedSection = -1;
         long stepsAtRedirect;
         int redirectsInARow;
@@ -126,13 +129,18 @@ public final class Stepper {
             threads.keySet().forEach(tid -> listener.on(new StepEvent.ThreadStarted(tid, 0)));
             threads.values().forEach(t -> proceed(t, 0));
             while (true) {
-                if (stopRequested) {
-                    return letGo(End.STOP_REQUESTED);
+                Stop stop = backlog.peekFirst();
+                if (!(stop instanceof Stop.Exited)) {
+                    // A thread caught inside a section gets its rseq_cs back in letGo: it aborts
+                    // and retries once let go, as if preempted.
+                    if (stopRequested) {
+                        return letGo(End.STOP_REQUESTED);
+                    }
+                    if (maxSteps > 0 && steps >= maxSteps) {
+                        return letGo(End.MAX_STEPS);
+                    }
                 }
-                if (maxSteps > 0 && steps >= maxSteps && holder == null) {
-                    return letGo(End.MAX_STEPS);
-                }
-                Stop stop = backlog.isEmpty() ? inferior.next() : backlog.poll();
+                stop = backlog.isEmpty() ? inferior.next() : backlog.poll();
                 if (stop instanceof Stop.Exited e) {
                     exit = e;
                     listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
@@ -164,6 +172,9 @@ public final class Stepper {
     }
 
     private void handle(Stop stop) {
+        if (stop instanceof Stop.ThreadExited && !threads.containsKey(stop.tid())) {
+            return; // not one of the program's threads (a forked child's)
+        }
         Thread t = threads.computeIfAbsent(stop.tid(), Thread::new);
         t.running = false;
         // Any stop ends a pending interrupt: the kernel reports none after a trap that beat it.
@@ -177,7 +188,7 @@ public final class Stepper {
             return;
         }
         if (stop instanceof Stop.Interrupted) {
-            if (holder == null && !stopRequested) {
+            if ((holder == null || holder == t) && !stopRequested) {
                 proceed(t, 0);
             }
             return;
@@ -211,9 +222,12 @@ public final class Stepper {
         }
         if (t.mode == Mode.WATCHING) {
             t.abortedBySignal = true; // rseq_cs is untouched: the kernel aborts on delivery
-        } else if (t.section != null && t.savedRseqCs != 0) {
-            // Let the kernel abort the section on delivery, as it would untraced.
-            writeRseqCs(t, t.savedRseqCs);
+        } else if (t.section != null) {
+            // Let the kernel abort the section on delivery, as it would untraced; step into the
+            // handler rather than let it run unwatched while the other threads are held.
+            if (t.savedRseqCs != 0) {
+                writeRseqCs(t, t.savedRseqCs);
+            }
             t.abortedBySignal = true;
             t.running = true;
             inferior.step(t.tid, signal);
@@ -282,6 +296,10 @@ public final class Stepper {
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
     private void step(StepEvent event) {
         steps++;
+        Thread t = threads.get(event.tid());
+        if (t != null) {
+            t.steps++;
+        }
         listener.on(event);
     }
 
@@ -290,7 +308,7 @@ public final class Stepper {
             runToExit(t, cs);
             return;
         }
-        boolean retry = t.redirectedSection == cs.start() && steps - t.stepsAtRedirect <= OPV_RETRY_DISTANCE;
+        boolean retry = t.redirectedSection == cs.start() && t.steps - t.stepsAtRedirect <= OPV_RETRY_DISTANCE;
         t.redirectsInARow = retry ? t.redirectsInARow + 1 : 1;
         if (t.redirectsInARow > OPV_NO_PROGRESS_LIMIT) {
             opvGaveUp.add(cs.start());
@@ -302,7 +320,7 @@ public final class Stepper {
         clearRseqCs(t);
         inferior.setPc(t.tid, cs.abort());
         t.redirectedSection = cs.start();
-        t.stepsAtRedirect = steps;
+        t.stepsAtRedirect = t.steps;
         listener.on(new StepEvent.SectionLeft(t.tid, cs.abort(), cs, Outcome.REDIRECTED, t.stops));
         t.section = null;
         t.mode = Mode.STEPPING;
@@ -385,6 +403,7 @@ public final class Stepper {
     private void holdOthers(Thread t) {
         holder = t;
         interruptRunning(t);
+        forgetExitedLeader();
         while (threads.values().stream().anyMatch(o -> o != t && o.running)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited) {
@@ -402,6 +421,18 @@ public final class Stepper {
                 o.interruptRequested = true;
                 inferior.interrupt(o.tid);
             }
+        }
+    }
+
+    /**
+     * A process leader that exited before its threads (pthread_exit from main) stays a zombie
+     * and reports nothing until the whole process ends: never wait for it to stop.
+     */
+    private void forgetExitedLeader() {
+        Thread leader = threads.get(inferior.pid());
+        if (leader != null && leader.running && inferior.threadGone(leader.tid)) {
+            leader.running = false;
+            leader.gone = true;
         }
     }
 
@@ -423,6 +454,9 @@ public final class Stepper {
 
     /** Resumes {@code t} the way its mode wants: one step, or run to a breakpoint. */
     private void proceed(Thread t, int signal) {
+        if (t.gone) {
+            return;
+        }
         t.running = true;
         if (t.mode == Mode.RUNNING_TO_EXIT) {
             inferior.resume(t.tid, signal);
@@ -458,6 +492,7 @@ public final class Stepper {
      */
     private End letGo(End end) {
         interruptRunning(null);
+        forgetExitedLeader();
         while (threads.values().stream().anyMatch(o -> o.running)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited e) {

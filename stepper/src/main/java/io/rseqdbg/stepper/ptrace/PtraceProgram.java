@@ -106,7 +106,13 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     private Stop translate(TraceEvent e) {
         boolean exit = e instanceof TraceEvent.ProcessExited || e instanceof TraceEvent.ProcessKilled;
         if (!exit && !(e instanceof TraceEvent.ThreadExited) && tracer.processOf(e.tid()) != pid) {
-            tracer.cont(e.tid()); // a forked child: it runs on untouched
+            // A forked child: it and whatever it starts run on untouched.
+            tracer.cont(e.tid());
+            if (e instanceof TraceEvent.ThreadCreated c) {
+                tracer.cont(c.newTid());
+            } else if (e instanceof TraceEvent.Forked f) {
+                tracer.cont(f.childPid());
+            }
             return null;
         }
         if (e instanceof TraceEvent.Stepped s) {
