@@ -19,7 +19,11 @@ class ExclusionTest {
         Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
                 "needs two cpus");
         Run run = StructureRuns.run("exclusion", 400_000);
-        assertEquals(run.number("ops") / 2, run.number("remote"), run.describe());
+        // Half the operations aim at the next cpu's slot; a thread that migrated there between
+        // choosing it and adding runs the local fast path instead, so a few are not remote.
+        long aimed = run.number("ops") / 2;
+        long remote = run.number("remote");
+        assertTrue(remote <= aimed && remote >= aimed * 9 / 10, "remote=" + remote + " of " + aimed + ": " + run.describe());
         assertTrue(run.number("fallback") >= run.number("remote"), run.describe());
     }
 
