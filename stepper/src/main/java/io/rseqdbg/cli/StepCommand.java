@@ -84,9 +84,6 @@ final class StepCommand implements Command {
             program = List.of(demoTarget().toString());
             demo = true;
         }
-        if (!line.hasOption("pid")) {
-            checkExecutable(program.get(0));
-        }
         BufferedWriter trace = openTrace(line.getOptionValue("trace"));
 
         Summary summary = new Summary();
@@ -198,27 +195,6 @@ final class StepCommand implements Command {
             throw new UsageException("the demo target " + demo + " is not built (run: mvn -DskipTests package)");
         }
         return demo;
-    }
-
-    private static void checkExecutable(String program) {
-        Path found = null;
-        if (program.contains("/")) {
-            found = Path.of(program);
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-                Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
-                if (Files.isRegularFile(candidate)) {
-                    found = candidate;
-                    break;
-                }
-            }
-        }
-        if (found == null || !Files.exists(found)) {
-            throw new UsageException("cannot execute " + program + ": no such file");
-        }
-        if (!Files.isRegularFile(found) || !Files.isExecutable(found)) {
-            throw new UsageException("cannot execute " + program + ": not an executable file");
-        }
     }
 
     private static BufferedWriter openTrace(String file) {

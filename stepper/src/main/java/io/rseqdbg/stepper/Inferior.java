@@ -38,6 +38,23 @@ public interface Inferior {
     /** Address of the thread's registered {@code struct rseq}, or 0 when it has none. */
     long rseqArea(int tid);
 
+    /** Offset of {@code rseq_cs} in {@code struct rseq} (after cpu_id_start and cpu_id). */
+    int RSEQ_CS_OFFSET = 8;
+
+    /** The thread's {@code rseq->rseq_cs}: its current descriptor's address, 0 when none or unregistered. */
+    default long rseqCs(int tid) {
+        long area = rseqArea(tid);
+        return area == 0 ? 0 : readLong(area + RSEQ_CS_OFFSET);
+    }
+
+    /** Sets the thread's {@code rseq->rseq_cs}; nothing when it has no rseq area. */
+    default void setRseqCs(int tid, long value) {
+        long area = rseqArea(tid);
+        if (area != 0) {
+            writeLong(area + RSEQ_CS_OFFSET, value);
+        }
+    }
+
     void insertBreakpoint(long address);
 
     void removeBreakpoint(long address);

@@ -20,8 +20,6 @@ import java.util.Set;
  */
 final class SectionLocator {
 
-    /** Offset of {@code rseq_cs} in {@code struct rseq} (after cpu_id_start and cpu_id). */
-    private static final int RSEQ_CS_OFFSET = 8;
     private static final int DESCRIPTOR_SIZE = 32;
     private static final long PAGE_MASK = ~0xfffL;
 
@@ -78,11 +76,7 @@ final class SectionLocator {
             // Only in file-backed code, whose bytes the tracer's code cache can trust (not JIT).
             return null;
         }
-        long area = inferior.rseqArea(tid);
-        if (area == 0) {
-            return null;
-        }
-        long descriptor = inferior.readLong(area + RSEQ_CS_OFFSET);
+        long descriptor = inferior.rseqCs(tid);
         if (descriptor == 0) {
             return null;
         }

@@ -38,8 +38,6 @@ public final class Stepper {
     /** none: aborts of one section in a row, with no commit, that make a loop worth reporting. */
     static final int ABORT_LOOP_LIMIT = 10;
 
-    private static final int RSEQ_CS_OFFSET = 8;
-
     private enum Mode {
         /** Single-stepping outside any critical section. */
         STEPPING,
@@ -226,7 +224,7 @@ public final class Stepper {
             // Let the kernel abort the section on delivery, as it would untraced; step into the
             // handler rather than let it run unwatched while the other threads are held.
             if (t.savedRseqCs != 0) {
-                writeRseqCs(t, t.savedRseqCs);
+                inferior.setRseqCs(t.tid, t.savedRseqCs);
             }
             t.abortedBySignal = true;
             t.running = true;
@@ -255,7 +253,7 @@ public final class Stepper {
                         step(new StepEvent.SectionStepped(t.tid, pc, t.section));
                     }
                     if (t.mode == Mode.INSIDE) {
-                        writeRseqCs(t, 0);
+                        inferior.setRseqCs(t.tid, 0);
                     }
                     proceed(t, 0);
                 } else {
@@ -361,7 +359,7 @@ public final class Stepper {
         CriticalSection cs = t.section;
         Outcome outcome = t.abortedBySignal || pc == cs.abort() ? Outcome.ABORTED
                 : pc == cs.postCommit() ? Outcome.COMMITTED : Outcome.EXITED;
-        if (outcome == Outcome.EXITED && t.mode == Mode.WATCHING && !cs.exits().contains(pc) && readRseqCs(t) == 0) {
+        if (outcome == Outcome.EXITED && t.mode == Mode.WATCHING && !cs.exits().contains(pc) && inferior.rseqCs(t.tid) == 0) {
             // The step that followed the abort already ran the handler's first instruction; the
             // kernel's abort is recognisable by the rseq_cs field it cleared.
             outcome = Outcome.ABORTED;
@@ -466,23 +464,11 @@ public final class Stepper {
     }
 
     private long clearRseqCs(Thread t) {
-        long value = readRseqCs(t);
+        long value = inferior.rseqCs(t.tid);
         if (value != 0) {
-            writeRseqCs(t, 0);
+            inferior.setRseqCs(t.tid, 0);
         }
         return value;
-    }
-
-    private long readRseqCs(Thread t) {
-        long area = inferior.rseqArea(t.tid);
-        return area == 0 ? 0 : inferior.readLong(area + RSEQ_CS_OFFSET);
-    }
-
-    private void writeRseqCs(Thread t, long value) {
-        long area = inferior.rseqArea(t.tid);
-        if (area != 0) {
-            inferior.writeLong(area + RSEQ_CS_OFFSET, value);
-        }
     }
 
     /**
@@ -515,7 +501,7 @@ public final class Stepper {
         Map<Integer, Integer> signals = new HashMap<>();
         for (Thread o : threads.values()) {
             if (o.section != null && o.savedRseqCs != 0) {
-                writeRseqCs(o, o.savedRseqCs);
+                inferior.setRseqCs(o.tid, o.savedRseqCs);
             }
             o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
                     .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
@@ -530,7 +516,7 @@ public final class Stepper {
             removeBreakpoints();
             for (Thread o : threads.values()) {
                 if (o.section != null && o.savedRseqCs != 0 && !o.running) {
-                    writeRseqCs(o, o.savedRseqCs);
+                    inferior.setRseqCs(o.tid, o.savedRseqCs);
                 }
             }
         } catch (RuntimeException ignored) {
