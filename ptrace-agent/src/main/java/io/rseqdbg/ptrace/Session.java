@@ -3,6 +3,7 @@ package io.rseqdbg.ptrace;
 import static io.rseqdbg.ptrace.internal.NativeError.ECHILD;
 import static io.rseqdbg.ptrace.internal.NativeError.EFAULT;
 import static io.rseqdbg.ptrace.internal.NativeError.EINTR;
+import static io.rseqdbg.ptrace.internal.NativeError.EINVAL;
 import static io.rseqdbg.ptrace.internal.NativeError.EPERM;
 import static io.rseqdbg.ptrace.internal.NativeError.ESRCH;
 import static io.rseqdbg.ptrace.internal.Syscalls.PTRACE_CONT;
@@ -51,6 +52,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -271,6 +273,11 @@ final class Session {
         }
         p.space.sites.clear();
         for (ThreadState t : p.threads.values()) {
+            try {
+                restoreAffinity(t.tid);
+            } catch (RuntimeException e) {
+                // gone
+            }
             if (!t.zombie) {
                 try {
                     if (t.trapFlagAdopted && t.stopped) {
@@ -1189,6 +1196,63 @@ final class Session {
 
     void unpin() {
         sys.unpinCallingThread();
+    }
+
+    /**
+     * Keeps thread {@code tid} on {@code cpu} until {@link #restoreAffinity}; its own mask is kept
+     * to be given back then, or at detach. False when the kernel refuses that CPU (a cpuset
+     * without it, the CPU offline): the thread's mask is then as it was.
+     */
+    boolean bindToCpu(int tid, int cpu) {
+        ThreadState t = known(tid, "bind to cpu");
+        if (cpu < 0 || cpu >= 1024) {
+            return false;
+        }
+        try {
+            if (t.ownAffinity == null) {
+                t.ownAffinity = sys.threadAffinity(tid);
+            }
+            sys.setThreadAffinity(tid, oneCpu(cpu));
+            return true;
+        } catch (NativeError e) {
+            if (e.errno() == EINVAL) {
+                restoreAffinity(tid);
+                return false;
+            }
+            throw fail(e, tid);
+        }
+    }
+
+    boolean isBoundTo(int tid, int cpu) {
+        known(tid, "cpu mask");
+        try {
+            return Arrays.equals(sys.threadAffinity(tid), oneCpu(cpu));
+        } catch (NativeError e) {
+            throw fail(e, tid);
+        }
+    }
+
+    private static byte[] oneCpu(int cpu) {
+        byte[] mask = new byte[128];
+        mask[cpu / 8] = (byte) (1 << (cpu % 8));
+        return mask;
+    }
+
+    /** Gives a thread bound by {@link #bindToCpu} its own CPU mask back; nothing when it is not bound. */
+    void restoreAffinity(int tid) {
+        ThreadState t = threads.get(tid);
+        if (t == null || t.ownAffinity == null) {
+            return;
+        }
+        byte[] own = t.ownAffinity;
+        t.ownAffinity = null;
+        try {
+            sys.setThreadAffinity(tid, own);
+        } catch (NativeError e) {
+            if (e.errno() != ESRCH) {
+                throw fail(e, tid);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ queries

@@ -39,6 +39,8 @@ final class ThreadState {
      * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).
      */
     boolean atExec;
+    /** The thread's own CPU mask while the tracer keeps it on one CPU ({@link Session#bindToCpu}), else null. */
+    byte[] ownAffinity;
 
     ThreadState(int tid, ProcessState process, boolean stopped) {
         this.tid = tid;

@@ -436,6 +436,31 @@ public final class Tracer implements AutoCloseable {
         });
     }
 
+    /**
+     * Keeps a traced thread on one CPU until {@link #restoreAffinity}, {@link #close()} or the
+     * tracer's shutdown gives it its own mask back. False when the kernel refuses that CPU.
+     */
+    public boolean bindToCpu(int tid, int cpu) {
+        return thread.isCurrent() ? session.bindToCpu(tid, cpu) : run(() -> session.bindToCpu(tid, cpu));
+    }
+
+    /** True while thread {@code tid}'s CPU mask is exactly {@code cpu} (the kernel rewrites it on hotplug or cpuset changes). */
+    public boolean isBoundTo(int tid, int cpu) {
+        return thread.isCurrent() ? session.isBoundTo(tid, cpu) : run(() -> session.isBoundTo(tid, cpu));
+    }
+
+    /** Gives a thread bound by {@link #bindToCpu} its own CPU mask back. */
+    public void restoreAffinity(int tid) {
+        if (thread.isCurrent()) {
+            session.restoreAffinity(tid);
+        } else {
+            run(() -> {
+                session.restoreAffinity(tid);
+                return null;
+            });
+        }
+    }
+
     // ---------------------------------------------------------------- the end
 
     /** SIGKILLs every traced process and reaps it; then {@link #close()} has nothing left to do. */

@@ -30,6 +30,10 @@ final class StepReport {
             line.append(String.format(Locale.ROOT, " (%.1f stops each)", t.stopsPerPass()));
             err.println(line);
         }
+        if (s.bound() > 0 || s.cpuChangeAborts() > 0) {
+            err.printf(Locale.ROOT, "rseqdbg: %,d critical sections run with rseq_cs cleared, bound to their CPU;"
+                    + " %,d sent to their abort handler because their CPU changed%n", s.bound(), s.cpuChangeAborts());
+        }
         if (s.abortLoop() != null) {
             err.println("rseqdbg: " + s.abortLoop());
         }
@@ -84,7 +88,9 @@ final class StepReport {
                 .field("signals", s.signals())
                 .field("criticalSectionsMet", s.sectionsMet())
                 .field("committed", s.committed())
-                .field("aborts", s.aborts());
+                .field("aborts", s.aborts())
+                .field("bound", s.bound())
+                .field("cpuChangeAborts", s.cpuChangeAborts());
         json.name("criticalSections").beginArray();
         for (Map.Entry<String, Summary.SectionTotals> e : s.sections().entrySet()) {
             Summary.SectionTotals t = e.getValue();

@@ -55,6 +55,35 @@ public interface Inferior {
         }
     }
 
+    /**
+     * The CPU the kernel last reported to the thread in its rseq area ({@code cpu_id}: updated on
+     * every return to user space after a migration), or -1 when it has no area or none yet.
+     */
+    default int cpuId(int tid) {
+        long area = rseqArea(tid);
+        if (area == 0) {
+            return -1;
+        }
+        int cpu = (int) (readLong(area) >>> 32); // little-endian {u32 cpu_id_start; u32 cpu_id}
+        return Math.max(cpu, -1);
+    }
+
+    /**
+     * Keeps a stopped thread on {@code cpu} until {@link #restoreAffinity} or {@link #detach}
+     * gives it its own CPU mask back. False when the kernel refuses (a cpuset without that CPU,
+     * the CPU offline): the thread's mask is then unchanged.
+     */
+    boolean bindToCpu(int tid, int cpu);
+
+    /** Gives a thread bound by {@link #bindToCpu} its own CPU mask back; nothing when it is not bound. */
+    void restoreAffinity(int tid);
+
+    /**
+     * True while the thread's CPU mask is still just {@code cpu}: the kernel rewrites it when that
+     * CPU goes offline or a cpuset drops it, and the thread would then run elsewhere.
+     */
+    boolean isBoundTo(int tid, int cpu);
+
     void insertBreakpoint(long address);
 
     void removeBreakpoint(long address);
@@ -74,7 +103,8 @@ public interface Inferior {
     void wakeUp();
 
     /**
-     * Lets every thread go: every byte changed in the program is restored, and each thread gets
+     * Lets every thread go: every byte changed in the program and every bound thread's CPU mask
+     * are restored, and each thread gets
      * the signal {@code signals} names for it (0 or absent: none).
      */
     void detach(java.util.Map<Integer, Integer> signals);

@@ -29,6 +29,14 @@ final class SectionLocator {
     private final Set<Long> pagesWithoutModule = new HashSet<>();
     private final Map<Long, CriticalSection> liveByDescriptor = new HashMap<>();
     private final List<StepListener> onReload;
+    /** Entries of the slow paths known by name ({@link #SLOW_PATHS}) in modules that have sections. */
+    private final Set<Long> slowPaths = new HashSet<>();
+
+    /**
+     * Functions that complete an operation without rseq: the 2017 proposal's {@code cpu_opv}, which
+     * the bundled runtime implements in user space. Reaching one is progress for policy opv.
+     */
+    static final List<String> SLOW_PATHS = List.of("cpu_opv");
 
     SectionLocator(Inferior inferior, List<StepListener> onReload) {
         this.inferior = inferior;
@@ -45,6 +53,19 @@ final class SectionLocator {
         }
         pagesWithoutModule.clear();
         liveByDescriptor.clear();
+        slowPaths.clear();
+        for (LoadMap.Module m : map.modules()) {
+            if (!m.criticalSections().isEmpty()) {
+                for (String name : SLOW_PATHS) {
+                    m.tables().addressOf(name).ifPresent(a -> slowPaths.add(a + m.bias()));
+                }
+            }
+        }
+    }
+
+    /** True when {@code pc} is the first instruction of a known slow path (see {@link #SLOW_PATHS}). */
+    boolean isSlowPath(long pc) {
+        return slowPaths.contains(pc);
     }
 
     LoadMap map() {

@@ -30,8 +30,27 @@ public sealed interface StepEvent {
     record AbortLoop(int tid, CriticalSection section, int times) implements StepEvent {
     }
 
-    /** opv: redirecting this section made no progress {@code times} in a row; it is skipped from now on. */
+    /**
+     * opv: the thread was redirected from this section {@code times} times with no commit and no
+     * slow path in between; this entry is stepped over instead (skip), so the program progresses.
+     */
     record OpvGaveUp(int tid, CriticalSection section, int times) implements StepEvent {
+    }
+
+    /**
+     * The thread's rseq_cs was cleared inside {@code section} (the kernel would abort it at the
+     * stop), so it was bound to {@code cpu}, the CPU the section runs on, until it leaves.
+     */
+    record SectionBound(int tid, CriticalSection section, int cpu) implements StepEvent {
+    }
+
+    /**
+     * A thread with rseq_cs cleared left CPU {@code from} for {@code to} (-1: binding it to
+     * {@code from} was refused, or the kernel rewrote its mask before it could run elsewhere), so
+     * it was sent to the abort handler, as the kernel would have.
+     * A {@link SectionLeft} with outcome aborted follows.
+     */
+    record CpuChangeAbort(int tid, CriticalSection section, int from, int to) implements StepEvent {
     }
 
     /** A thread came under control: created by {@code parent}, or (parent 0) there from the start. */

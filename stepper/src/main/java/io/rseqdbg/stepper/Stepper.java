@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,13 @@ import java.util.Set;
  * clears that field (nothing left to abort). A signal that arrives meanwhile gets the field
  * back before delivery, so the kernel aborts the section exactly as it would untraced.
  *
+ * <p>A cleared field also stops the kernel from aborting on migration, and a section must run on
+ * one CPU from start to commit. So while its field is cleared a thread is bound to the CPU its
+ * rseq area names, and given its own CPU mask back when it leaves; if its CPU changes anyway, or
+ * binding is refused, it is sent to the section's abort handler, as the kernel would have done.
+ * Where the stepper sees a thread at the store that enters a section ({@link SectionEntries}),
+ * skip runs the section from there with the field untouched: the kernel protects it fully.
+ *
  * <p>Runs entirely on the calling thread, which must be the one allowed to drive the
  * {@link Inferior} (for ptrace: the tracer thread).
  */
@@ -31,10 +37,13 @@ public final class Stepper {
     /** How a run ended. */
     public enum End { EXITED, MAX_STEPS, STOP_REQUESTED }
 
-    /** opv: re-entries of one section, each soon after its redirect, before it is skipped instead. */
-    static final int OPV_NO_PROGRESS_LIMIT = 12;
-    /** opv: a re-entry within this many steps of the redirect made no progress (a bare retry loop). */
-    static final int OPV_RETRY_DISTANCE = 64;
+    /**
+     * opv: redirects of one section by one thread with no progress in between (no commit, no slow
+     * path reached), after which its next entry is stepped over instead, so an abort handler that
+     * only retries, however long its retry path, still gets a commit. More than the bundled
+     * runtime's fast-path tries (4), so its slow path is always reached first.
+     */
+    static final int OPV_REDIRECTS_WITHOUT_PROGRESS = 16;
     /** none: aborts of one section in a row, with no commit, that make a loop worth reporting. */
     static final int ABORT_LOOP_LIMIT = 10;
 
@@ -65,9 +74,14 @@ public final class Stepper {
         long steps;
         /** An exited leader whose exit the kernel reports only with the whole process. */
         boolean gone;
-        long redirectedSection = -1;
-        long stepsAtRedirect;
-        int redirectsInARow;
+        /** opv: per section start, redirects since the thread last made progress. */
+        final Map<Long, Integer> redirectsSinceProgress = new HashMap<>();
+        /** The CPU the thread is bound to while its rseq_cs is cleared inside a section, else -1. */
+        int boundCpu = -1;
+        /** skip: running the section from its entry store with rseq_cs untouched. */
+        boolean protectedRun;
+        /** Where the thread was single-stepped from to reach its current stop, or -1 when unknown. */
+        long previousPc = -1;
 
         Thread(int tid) {
             this.tid = tid;
@@ -81,7 +95,7 @@ public final class Stepper {
     private final SectionLocator sections;
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
     private final Deque<Stop> backlog = new ArrayDeque<>();
-    private final Set<Long> opvGaveUp = new HashSet<>();
+    private final SectionEntries entries = new SectionEntries();
     private final List<Long> breakpoints = new ArrayList<>();
     private Thread holder;
     private long steps;
@@ -205,6 +219,7 @@ public final class Stepper {
         } else if (stop instanceof Stop.Exec) {
             threads.keySet().retainAll(Set.of(t.tid));
             sections.reload();
+            entries.clear();
             proceed(t, 0);
         } else if (stop instanceof Stop.Signalled s) {
             onSignal(t, s.signal());
@@ -215,6 +230,13 @@ public final class Stepper {
 
     private void onSignal(Thread t, int signal) {
         listener.on(new StepEvent.SignalDelivered(t.tid, signal));
+        t.previousPc = -1;
+        if (t.protectedRun && !begun(t.section, inferior.pc(t.tid))) {
+            // Still at the entry store: the section has not begun. Take the signal as any other.
+            cancelProtectedRun(t);
+            proceed(t, signal);
+            return;
+        }
         if (t.section != null) {
             t.stops++;
         }
@@ -249,6 +271,9 @@ public final class Stepper {
             case STEPPING_THROUGH, INSIDE, WATCHING -> {
                 t.stops++;
                 if (!t.abortedBySignal && t.section.contains(pc)) {
+                    if (movedOff(t)) {
+                        return;
+                    }
                     if (t.mode != Mode.STEPPING_THROUGH) {
                         step(new StepEvent.SectionStepped(t.tid, pc, t.section));
                     }
@@ -269,9 +294,20 @@ public final class Stepper {
         CriticalSection cs = sections.at(t.tid, pc);
         if (cs == null) {
             step(new StepEvent.Stepped(t.tid, pc));
+            if (!t.redirectsSinceProgress.isEmpty() && sections.isSlowPath(pc)) {
+                t.redirectsSinceProgress.clear(); // the program's slow path: progress
+            }
+            CriticalSection ahead = policy == StepPolicy.SKIP ? entries.at(pc) : null;
+            if (ahead != null && sections.exitsDeclared(ahead)) {
+                runProtected(t, ahead);
+                return;
+            }
+            t.previousPc = pc;
             proceed(t, 0);
             return;
         }
+        entries.learn(inferior, cs, t.previousPc, pc);
+        t.previousPc = -1;
         step(new StepEvent.SectionEntered(t.tid, pc, cs));
         t.section = cs;
         t.stops = 1;
@@ -282,13 +318,102 @@ public final class Stepper {
             }
             case INSIDE -> {
                 holdOthers(t);
-                t.savedRseqCs = clearRseqCs(t);
                 t.mode = Mode.INSIDE;
-                proceed(t, 0);
+                if (clearAndBind(t)) {
+                    proceed(t, 0);
+                }
             }
             case SKIP -> runToExit(t, cs);
             case OPV -> redirectOrSkip(t, cs);
         }
+    }
+
+    /**
+     * skip, from the store that enters {@code cs}: one continue to its ways out with rseq_cs
+     * untouched, so the kernel aborts it on preemption, migration or signal as without rseqdbg.
+     * Reported as entered at {@code start_ip}, like every other entry.
+     */
+    private void runProtected(Thread t, CriticalSection cs) {
+        t.previousPc = -1;
+        step(new StepEvent.SectionEntered(t.tid, cs.start(), cs));
+        t.section = cs;
+        t.stops = 1;
+        t.protectedRun = true;
+        holdOthers(t);
+        plantWaysOut(cs);
+        t.mode = Mode.RUNNING_TO_EXIT;
+        proceed(t, 0);
+    }
+
+    /** Whether a thread run from the entry store of {@code cs}, now at {@code pc}, has begun it. */
+    private static boolean begun(CriticalSection cs, long pc) {
+        return cs.contains(pc) || pc == cs.abort();
+    }
+
+    /** A signal came before the entry store ran: nothing of the section happened. */
+    private void cancelProtectedRun(Thread t) {
+        removeBreakpoints();
+        t.section = null;
+        t.protectedRun = false;
+        t.mode = Mode.STEPPING;
+        if (holder == t) {
+            releaseOthers();
+        }
+    }
+
+    /**
+     * Clears the thread's rseq_cs (the kernel would abort the section on resume) and binds it to
+     * the CPU its rseq area names, the one the section started on. False when binding was
+     * refused: the thread has then been sent to the abort handler instead.
+     */
+    private boolean clearAndBind(Thread t) {
+        t.savedRseqCs = clearRseqCs(t);
+        int cpu = inferior.cpuId(t.tid);
+        if (cpu < 0) {
+            return true; // no rseq area: the kernel would never abort this section anyway
+        }
+        if (inferior.bindToCpu(t.tid, cpu)) {
+            t.boundCpu = cpu;
+            listener.on(new StepEvent.SectionBound(t.tid, t.section, cpu));
+            return true;
+        }
+        abortOnOtherCpu(t, cpu, -1);
+        return false;
+    }
+
+    /**
+     * True (and the thread sent to its abort handler) when a bound thread cannot go on inside:
+     * its CPU changed, or the kernel rewrote its mask (the CPU went offline, a cpuset dropped
+     * it), so that its next instruction would run elsewhere.
+     */
+    private boolean movedOff(Thread t) {
+        if (t.boundCpu < 0) {
+            return false;
+        }
+        int now = inferior.cpuId(t.tid);
+        if (now != t.boundCpu) {
+            abortOnOtherCpu(t, t.boundCpu, now);
+            return true;
+        }
+        if (!inferior.isBoundTo(t.tid, t.boundCpu)) {
+            abortOnOtherCpu(t, t.boundCpu, -1);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * What the kernel does to a section whose thread migrates: rseq_cs cleared, pc at the abort
+     * handler. {@code to} is -1 when binding was refused before the thread could move.
+     */
+    private void abortOnOtherCpu(Thread t, int from, int to) {
+        CriticalSection cs = t.section;
+        t.savedRseqCs = 0;
+        inferior.setRseqCs(t.tid, 0);
+        inferior.setPc(t.tid, cs.abort());
+        listener.on(new StepEvent.CpuChangeAbort(t.tid, cs, from, to));
+        leave(t, cs.abort());
+        proceed(t, 0);
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
@@ -302,23 +427,17 @@ public final class Stepper {
     }
 
     private void redirectOrSkip(Thread t, CriticalSection cs) {
-        if (opvGaveUp.contains(cs.start())) {
-            runToExit(t, cs);
-            return;
-        }
-        boolean retry = t.redirectedSection == cs.start() && t.steps - t.stepsAtRedirect <= OPV_RETRY_DISTANCE;
-        t.redirectsInARow = retry ? t.redirectsInARow + 1 : 1;
-        if (t.redirectsInARow > OPV_NO_PROGRESS_LIMIT) {
-            opvGaveUp.add(cs.start());
-            listener.on(new StepEvent.OpvGaveUp(t.tid, cs, t.redirectsInARow - 1));
+        int redirects = t.redirectsSinceProgress.getOrDefault(cs.start(), 0);
+        if (redirects >= OPV_REDIRECTS_WITHOUT_PROGRESS) {
+            t.redirectsSinceProgress.remove(cs.start());
+            listener.on(new StepEvent.OpvGaveUp(t.tid, cs, redirects));
             runToExit(t, cs);
             return;
         }
         // Always legal: rseq allows an abort at any point before the commit.
         clearRseqCs(t);
         inferior.setPc(t.tid, cs.abort());
-        t.redirectedSection = cs.start();
-        t.stepsAtRedirect = t.steps;
+        t.redirectsSinceProgress.put(cs.start(), redirects + 1);
         listener.on(new StepEvent.SectionLeft(t.tid, cs.abort(), cs, Outcome.REDIRECTED, t.stops));
         t.section = null;
         t.mode = Mode.STEPPING;
@@ -327,18 +446,24 @@ public final class Stepper {
 
     private void runToExit(Thread t, CriticalSection cs) {
         holdOthers(t);
-        t.savedRseqCs = clearRseqCs(t);
+        if (!clearAndBind(t)) {
+            return;
+        }
         if (sections.exitsDeclared(cs)) {
-            for (long at : waysOut(cs)) {
-                inferior.insertBreakpoint(at);
-                breakpoints.add(at);
-            }
+            plantWaysOut(cs);
             t.mode = Mode.RUNNING_TO_EXIT;
         } else {
             // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
             t.mode = Mode.STEPPING_THROUGH;
         }
         proceed(t, 0);
+    }
+
+    private void plantWaysOut(CriticalSection cs) {
+        for (long at : waysOut(cs)) {
+            inferior.insertBreakpoint(at);
+            breakpoints.add(at);
+        }
     }
 
     /** Where a thread can leave {@code cs}: never inside it, never on the signature before abort. */
@@ -369,12 +494,17 @@ public final class Stepper {
         if (policy == StepPolicy.NONE) {
             watchForAbortLoop(t, cs, outcome);
         }
-        if (outcome != Outcome.ABORTED && t.redirectedSection == cs.start()) {
-            t.redirectedSection = -1;
+        if (outcome == Outcome.COMMITTED) {
+            t.redirectsSinceProgress.remove(cs.start());
+        }
+        if (t.boundCpu >= 0) {
+            inferior.restoreAffinity(t.tid);
+            t.boundCpu = -1;
         }
         t.section = null;
         t.mode = Mode.STEPPING;
         t.abortedBySignal = false;
+        t.protectedRun = false;
         t.savedRseqCs = 0;
         if (holder == t) {
             releaseOthers();
@@ -503,6 +633,10 @@ public final class Stepper {
             if (o.section != null && o.savedRseqCs != 0) {
                 inferior.setRseqCs(o.tid, o.savedRseqCs);
             }
+            if (o.boundCpu >= 0) {
+                inferior.restoreAffinity(o.tid);
+                o.boundCpu = -1;
+            }
             o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
                     .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
         }
@@ -517,6 +651,9 @@ public final class Stepper {
             for (Thread o : threads.values()) {
                 if (o.section != null && o.savedRseqCs != 0 && !o.running) {
                     inferior.setRseqCs(o.tid, o.savedRseqCs);
+                }
+                if (o.boundCpu >= 0) {
+                    inferior.restoreAffinity(o.tid);
                 }
             }
         } catch (RuntimeException ignored) {

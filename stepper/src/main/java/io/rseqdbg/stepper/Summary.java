@@ -37,6 +37,9 @@ public final class Summary implements StepListener {
     private Integer exitStatus;
     private String abortLoop;
     private String gaveUp;
+    private long steppedOver;
+    private long bound;
+    private long cpuChangeAborts;
 
     @Override
     public void on(StepEvent event) {
@@ -54,8 +57,14 @@ public final class Summary implements StepListener {
             abortLoop = "critical section " + a.section().name() + " aborted " + a.times()
                     + " times in a row without a commit";
         } else if (event instanceof StepEvent.OpvGaveUp g) {
+            steppedOver++;
             gaveUp = "opv: redirecting " + g.section().name() + " made no progress " + g.times()
-                    + " times in a row; stepping over it instead";
+                    + " times in a row (no commit, no slow path); stepped over it instead, "
+                    + steppedOver + (steppedOver == 1 ? " time" : " times") + " in all";
+        } else if (event instanceof StepEvent.SectionBound) {
+            bound++;
+        } else if (event instanceof StepEvent.CpuChangeAbort) {
+            cpuChangeAborts++;
         } else if (event instanceof StepEvent.ThreadStarted) {
             threads++;
         } else if (event instanceof StepEvent.SignalDelivered) {
@@ -119,6 +128,16 @@ public final class Summary implements StepListener {
     /** opv: the fall-back-to-skip notice, or null. */
     public String opvGaveUp() {
         return gaveUp;
+    }
+
+    /** Sections run with rseq_cs cleared, their thread bound to its CPU meanwhile. */
+    public long bound() {
+        return bound;
+    }
+
+    /** Sections sent to their abort handler because their thread's CPU changed (or binding was refused). */
+    public long cpuChangeAborts() {
+        return cpuChangeAborts;
     }
 
     public double seconds() {

@@ -34,6 +34,11 @@ public final class TraceWriter implements StepListener, AutoCloseable {
             line(a.tid(), a.section().abort(), "abort-loop " + a.section().name() + " times=" + a.times());
         } else if (event instanceof StepEvent.OpvGaveUp g) {
             line(g.tid(), g.section().start(), "opv-gave-up " + g.section().name() + " times=" + g.times());
+        } else if (event instanceof StepEvent.SectionBound b) {
+            line(b.tid(), b.section().start(), "bound " + b.section().name() + " cpu=" + b.cpu());
+        } else if (event instanceof StepEvent.CpuChangeAbort c) {
+            line(c.tid(), c.section().abort(), "cpu-change-abort " + c.section().name() + " from=" + c.from()
+                    + " to=" + c.to());
         } else if (event instanceof StepEvent.ThreadStarted t) {
             write(t.tid() + "\t-\t-\tthread-start parent=" + t.parent());
         } else if (event instanceof StepEvent.ThreadExited t) {

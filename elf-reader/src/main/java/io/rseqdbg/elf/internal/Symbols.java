@@ -4,6 +4,7 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -191,6 +192,16 @@ public final class Symbols {
     /** How many usable symbols the table has. */
     public int size() {
         return values.length;
+    }
+
+    /** The value of the first usable symbol called {@code name}; empty when there is none. */
+    public OptionalLong valueOf(String name) {
+        for (int i = 0; i < values.length; i++) {
+            if (name.equals(name(i))) {
+                return OptionalLong.of(values[i]);
+            }
+        }
+        return OptionalLong.empty();
     }
 
     /** {@code symbol+offset} (decimal offset, as gdb prints it), {@code symbol} at offset 0, or null. */

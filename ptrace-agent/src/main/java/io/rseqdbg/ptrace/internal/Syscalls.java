@@ -272,6 +272,25 @@ public final class Syscalls {
         }
     }
 
+    // ---- any thread's CPU affinity (no ptrace needed: the caller owns or may trace the thread)
+
+    /** The CPU mask of thread {@code tid}, as the kernel's 1024-bit {@code cpu_set_t}. */
+    public byte[] threadAffinity(int tid) {
+        if (LibC.sched_getaffinity(tid, 128, base + OFF_CPUSET) < 0) {
+            throw error("sched_getaffinity");
+        }
+        return scratch.getByteArray(OFF_CPUSET, 128);
+    }
+
+    /** Sets thread {@code tid}'s CPU mask; EINVAL when no CPU of it is allowed (a cpuset). */
+    public void setThreadAffinity(int tid, byte[] mask) {
+        scratch.setMemory(OFF_CPUSET, 128, (byte) 0);
+        scratch.write(OFF_CPUSET, mask, 0, Math.min(mask.length, 128));
+        if (LibC.sched_setaffinity(tid, 128, base + OFF_CPUSET) < 0) {
+            throw error("sched_setaffinity");
+        }
+    }
+
     // ---- process-wide helpers (any thread)
 
     public static int gettid() {

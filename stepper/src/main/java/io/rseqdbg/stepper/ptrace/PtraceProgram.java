@@ -213,6 +213,21 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     @Override
+    public boolean bindToCpu(int tid, int cpu) {
+        return tracer.bindToCpu(tid, cpu);
+    }
+
+    @Override
+    public void restoreAffinity(int tid) {
+        tracer.restoreAffinity(tid);
+    }
+
+    @Override
+    public boolean isBoundTo(int tid, int cpu) {
+        return tracer.isBoundTo(tid, cpu);
+    }
+
+    @Override
     public void insertBreakpoint(long address) {
         breakpoints.put(address, tracer.insertBreakpoint(pid, address));
     }

@@ -24,6 +24,7 @@ class ArchTest {
 
     @Test
     void anI386TraceeAnswersWithItsOwnRegisters() {
+        io.rseqdbg.tests.support.Targets.assumeRunnable("plain-loop-i386");
         try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop-i386")))) {
             int pid = tracer.pid();
             Registers r = tracer.getRegisters(pid);
@@ -43,6 +44,7 @@ class ArchTest {
 
     @Test
     void anI386TraceeStopsAtBreakpointsWithItsPcRewound() throws Exception {
+        io.rseqdbg.tests.support.Targets.assumeRunnable("breakpoint-loop-i386");
         Path out = dir.resolve("out");
         try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("breakpoint-loop-i386"), "5", "0", "2")
                 .withStdout(Redirect.to(out.toFile())))) {

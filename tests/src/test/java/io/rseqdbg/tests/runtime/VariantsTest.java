@@ -34,6 +34,7 @@ class VariantsTest {
     @ParameterizedTest(name = "{0} with {1} registration")
     @MethodSource("variantsAndRegistrations")
     void variantCountsExactlyUnderContention(String variant, String registration) {
+        Targets.assumeRunnable(variant);
         var launch = Targets.target(variant)
                 .args(String.valueOf(Load.THREADS), String.valueOf(OPS_PER_THREAD));
         if (registration.equals("own")) {
@@ -47,6 +48,7 @@ class VariantsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runnableVariants")
     void variantRunsWithItsSmallDefaults(String variant) {
+        Targets.assumeRunnable(variant);
         Run run = Targets.target(variant).run().requireExit(0);
         long ops = run.number("ops");
         assertTrue(ops > 0 && ops <= 1000, run.describe());

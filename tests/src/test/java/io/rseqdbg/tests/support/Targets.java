@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the C test targets (tests/src/main/c/TARGETS.md) and other commands as real processes,
@@ -48,6 +49,35 @@ public final class Targets {
             throw new IllegalStateException("no target " + name + " in " + dir());
         }
         return path;
+    }
+
+    private static Boolean runs32Bit;
+
+    /**
+     * Whether this kernel runs i386 programs: a kernel built with IA32 emulation can still have it
+     * off (boot option {@code ia32_emulation=false}), and then every exec of one fails with ENOEXEC.
+     */
+    public static synchronized boolean runs32Bit() {
+        if (runs32Bit == null) {
+            try {
+                Process p = new ProcessBuilder(path("counter-i386").toString(), "1", "1")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                runs32Bit = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                runs32Bit = false; // "Exec format error"
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return runs32Bit;
+    }
+
+    /** Skips the calling test when {@code target} is an i386 program and this kernel runs none. */
+    public static void assumeRunnable(String target) {
+        if (target.endsWith("-i386")) {
+            Assumptions.assumeTrue(runs32Bit(), "this kernel runs no 32-bit programs (IA32 emulation is off)");
+        }
     }
 
     /** A launch of the target {@code name}. */
