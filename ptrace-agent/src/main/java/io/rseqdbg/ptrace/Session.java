@@ -301,24 +301,30 @@ final class Session {
      * signal now, under the tracer (no instruction runs before a queued signal is taken), and
      * drop it.
      */
+    /** Stops to go past while draining: each outstanding interrupt reports once. */
+    private static final int DRAIN_TRIES = 8;
+
     private void drainStepTrap(ThreadState t) {
-        if (t.lastResume != Resume.STEP || !ProcFs.signalPending(t.process.pid, t.tid, SIGTRAP)) {
+        if (t.lastResume != Resume.STEP) {
             return;
         }
-        try {
-            sys.ptrace(PTRACE_CONT, t.tid, 0, 0);
-            waitRetry(t.tid, WALL);
-            int status = sys.status();
-            if (!stoppedStatus(status)) {
-                t.zombie = true; // it exited meanwhile: nothing to detach
-                return;
+        // An interrupt still outstanding (a wake-up's, a hold's) reports first: go on past it.
+        for (int tries = 0; tries < DRAIN_TRIES && ProcFs.signalPending(t.process.pid, t.tid, SIGTRAP); tries++) {
+            try {
+                sys.ptrace(PTRACE_CONT, t.tid, 0, 0);
+                waitRetry(t.tid, WALL);
+                int status = sys.status();
+                if (!stoppedStatus(status)) {
+                    t.zombie = true; // it exited meanwhile: nothing to detach
+                    return;
+                }
+                int sig = stopSignal(status);
+                if (event(status) == 0 && sig != SIGTRAP) {
+                    t.pendingSignal = sig; // another signal came first: it is the program's, deliver it
+                }
+            } catch (NativeError | TraceException e) {
+                return; // gone: nothing to drain
             }
-            int sig = stopSignal(status);
-            if (event(status) == 0 && sig != SIGTRAP) {
-                t.pendingSignal = sig; // another signal came first: it is the program's, deliver it
-            }
-        } catch (NativeError | TraceException e) {
-            // gone: nothing to drain
         }
     }
 
