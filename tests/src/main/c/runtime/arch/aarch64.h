@@ -4,7 +4,8 @@
  * Signature: each abort handler in __rseq_failure is preceded by the instruction word
  * 0xd428bc00 (brk #0x45e0, librseq's RSEQ_SIG_CODE); on little-endian aarch64 the 4 bytes
  * before abort_ip read as RSEQ_SIG 0xd428bc00. Same frame and return values as arch/x86.h.
- * x15 and x14 are the scratch registers, as in librseq.
+ * x15 and x14 are the scratch registers, as in librseq. @who names the runtime function for
+ * compare-twice reports, which this architecture does not build (rseq-cs.h refuses the switch).
  */
 #ifndef RSEQDBG_ARCH_AARCH64_H
 #define RSEQDBG_ARCH_AARCH64_H
@@ -39,8 +40,10 @@
 		"cbnz w15, " RSEQ_STR(label) "\n\t"
 
 static inline __attribute__((always_inline))
-int rseq_cs_addv(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count)
+int rseq_cs_addv(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count,
+		 const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
@@ -63,8 +66,9 @@ abort:
 
 static inline __attribute__((always_inline))
 int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count,
-		      uintptr_t spin)
+		      uintptr_t spin, const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
@@ -93,8 +97,9 @@ abort:
 
 static inline __attribute__((always_inline))
 int rseq_cs_cmpeqv_storev(struct rseq *rs, int cpu, const int *lock, intptr_t *v,
-			  intptr_t expect, intptr_t newv)
+			  intptr_t expect, intptr_t newv, const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[ne])
@@ -121,8 +126,10 @@ ne:
 
 static inline __attribute__((always_inline))
 int rseq_cs_cmpnev_storeoffp_load(struct rseq *rs, int cpu, const int *lock, intptr_t *v,
-				  intptr_t expectnot, intptr_t voffp, intptr_t *load)
+				  intptr_t expectnot, intptr_t voffp, intptr_t *load,
+				  const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[eq])
@@ -161,10 +168,13 @@ struct rseq_memcpy_args {
 };
 
 static inline __attribute__((always_inline))
-int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_args *a)
+int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_args *a,
+				    const char *who)
 {
 	int cpu = a->cpu;
 	const int *lock = a->lock;
+
+	(void)who;
 
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
