@@ -14,7 +14,7 @@
 
 static int forced;
 static int fastpath_tries = RSEQDBG_FASTPATH_TRIES;	/* 0: retry forever, never cpu_opv */
-static unsigned long fallbacks, aborts, remote;
+static unsigned long fallbacks, aborts, remote, retries;
 
 /* What a fast path does between a failed try and its next try (RSEQDBG_RETRY, percpu.h). */
 static struct {
@@ -126,6 +126,7 @@ void rseqdbg_get_stats(struct rseqdbg_stats *out)
 	out->fallbacks = __atomic_load_n(&fallbacks, __ATOMIC_RELAXED);
 	out->aborts = __atomic_load_n(&aborts, __ATOMIC_RELAXED);
 	out->remote = __atomic_load_n(&remote, __ATOMIC_RELAXED);
+	out->retries = __atomic_load_n(&retries, __ATOMIC_RELAXED);
 }
 
 static void count(unsigned long *stat)
@@ -135,6 +136,7 @@ static void count(unsigned long *stat)
 
 static void retry_pause(void)
 {
+	count(&retries);
 	switch (retry.kind) {
 	case RETRY_NONE:
 		break;

@@ -31,6 +31,7 @@ struct rseqdbg_stats {
 	unsigned long fallbacks;	/* operations completed through cpu_opv */
 	unsigned long aborts;		/* fast-path attempts that did not commit */
 	unsigned long remote;		/* operations done on a cpu the thread was not on */
+	unsigned long retries;		/* fast-path tries after a failed one (RSEQDBG_RETRY ran) */
 };
 
 void rseqdbg_get_stats(struct rseqdbg_stats *out);
