@@ -9,8 +9,9 @@
  *   migrate  moves the worker to another cpu with sched_setaffinity: the c.s. goes on on the
  *            other cpu, and its compare-twice check of cpu_id must fire:
  *              FAIL compare-twice: percpu_counter_add_spin: cpu_id A at start, B before commit
- *   value    stores into every cpu's counter slot behind the runtime's back (no rseq, no
- *            cpu_opv); the check of the slot must fire:
+ *   value    keeps the worker on its cpu (else the scheduler may move it, and the cpu check
+ *            fires first) and stores into every cpu's counter slot behind the runtime's back
+ *            (no rseq, no cpu_opv); the check of the slot must fire:
  *              FAIL compare-twice: percpu_counter_add_spin: compared word changed ...
  * Either way the program ends by abort() (SIGABRT, no core file). A c.s. that the tamperer
  * missed just completes, and the tamperer tries again on the next; if nothing fired within
@@ -93,6 +94,19 @@ static void tamper(struct victim *v, int migrate, const cpu_set_t *allowed, doub
 		while (__atomic_load_n(rseq_cs_of(v), __ATOMIC_SEQ_CST) == 0 && now_s() < deadline)
 			pause_us(100);
 		done = __atomic_load_n(&v->done, __ATOMIC_ACQUIRE);
+		if (!migrate) {
+			/*
+			 * Without rseq_cs nothing stops the scheduler from moving the victim, and
+			 * the cpu check would fire first: keep it where it is (as a debugger must).
+			 * If this moves it after all, the kernel aborts the c.s. (rseq_cs is still
+			 * set) and the victim retries here.
+			 */
+			cpu_set_t here;
+
+			CPU_ZERO(&here);
+			CPU_SET(rseqdbg_cpu_of(v->area), &here);
+			sched_setaffinity(v->tid, sizeof(here), &here);
+		}
 		__atomic_store_n(rseq_cs_of(v), 0, __ATOMIC_SEQ_CST);
 		if (migrate) {
 			/* Returns once the victim runs elsewhere: the kernel updated its cpu_id. */
@@ -110,8 +124,7 @@ static void tamper(struct victim *v, int migrate, const cpu_set_t *allowed, doub
 		/* The check fires when the c.s. reaches it; if this one was missed, go on. */
 		while (__atomic_load_n(&v->done, __ATOMIC_ACQUIRE) == done && now_s() < deadline)
 			pause_us(100);
-		if (migrate)
-			sched_setaffinity(v->tid, sizeof(*allowed), allowed);
+		sched_setaffinity(v->tid, sizeof(*allowed), allowed);
 	}
 }
 

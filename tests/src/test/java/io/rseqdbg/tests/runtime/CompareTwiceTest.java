@@ -62,7 +62,10 @@ class CompareTwiceTest {
     @ValueSource(strings = {"glibc", "own"})
     void i386CompareTwiceBuildCountsExactly(String registration) {
         Run probe = Targets.target("counter-i386").args("1", "1").run();
-        assumeTrue(probe.exitCode() == 0, "this kernel runs no i386 programs: " + probe.describe());
+        // The kernel refuses ELF32 (ENOEXEC) where IA-32 emulation is off; the JDK then hands the
+        // file to /bin/sh, which stumbles over the binary with a syntax error.
+        assumeTrue(probe.exitCode() == 0 || !probe.stderr().contains("Syntax error"),
+                "this kernel runs no i386 programs: " + probe.describe());
         Run run = run("counter-c2-i386", 4, registration).requireExit(0);
         assertEquals(4 * OPS_PER_THREAD, run.number("ops"), run.describe());
         assertEquals(registration, run.report().get("rseq"), run.describe());
