@@ -10,7 +10,7 @@
  *   RSEQ_NO_TABLES       no table section at all: descriptors live in .data.rel.ro and are
  *                        known only at run time through the thread's rseq_cs field
  *
- * Independent of the layout (x86-64 and i386 only):
+ * Independent of the layout (x86-64, i386; aarch64 built but never run here):
  *   RSEQ_COMPARE_TWICE   librseq's debugging check: right before its commit store every c.s.
  *                        re-reads the rseq area's cpu_id and the word it compared at its start
  *                        (list head, buffer offset, reserved count, counter slot), and on a
@@ -98,9 +98,6 @@
  * points of its c.s. and reports through the functions below at those labels.
  */
 #ifdef RSEQ_COMPARE_TWICE
-# if !defined(__x86_64__) && !defined(__i386__)
-#  error "RSEQ_COMPARE_TWICE is implemented for x86-64 and i386 only"
-# endif
 # define RSEQ_ASM_C2_EXIT_CPU RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[c2_cpu])
 # define RSEQ_ASM_C2_EXIT_VALUE RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[c2_value])
 # define RSEQ_C2_LABEL_CPU , c2_cpu

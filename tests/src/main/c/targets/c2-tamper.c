@@ -40,6 +40,7 @@
 
 struct victim {
 	struct percpu_counter *counter;
+	int pin;			/* stay on the first cpu (value mode) */
 	struct rseq *area;		/* the worker's rseq area, published before its first c.s. */
 	pid_t tid;
 	unsigned long done;		/* operations completed */
@@ -49,6 +50,18 @@ static void *victim_main(void *arg)
 {
 	struct victim *v = arg;
 
+	if (v->pin) {
+		/*
+		 * Without rseq_cs nothing stops the scheduler from moving the victim, and the cpu
+		 * check would fire first: stay on one cpu (as a debugger holding it must).
+		 */
+		cpu_set_t here;
+
+		CPU_ZERO(&here);
+		CPU_SET(sched_getcpu(), &here);
+		if (sched_setaffinity(0, sizeof(here), &here) != 0)
+			fail("sched_setaffinity: %s", strerror(errno));
+	}
 	__atomic_store_n(&v->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
 	__atomic_store_n(&v->area, rseqdbg_area(), __ATOMIC_RELEASE);
 	for (;;) {
@@ -94,19 +107,6 @@ static void tamper(struct victim *v, int migrate, const cpu_set_t *allowed, doub
 		while (__atomic_load_n(rseq_cs_of(v), __ATOMIC_SEQ_CST) == 0 && now_s() < deadline)
 			pause_us(100);
 		done = __atomic_load_n(&v->done, __ATOMIC_ACQUIRE);
-		if (!migrate) {
-			/*
-			 * Without rseq_cs nothing stops the scheduler from moving the victim, and
-			 * the cpu check would fire first: keep it where it is (as a debugger must).
-			 * If this moves it after all, the kernel aborts the c.s. (rseq_cs is still
-			 * set) and the victim retries here.
-			 */
-			cpu_set_t here;
-
-			CPU_ZERO(&here);
-			CPU_SET(rseqdbg_cpu_of(v->area), &here);
-			sched_setaffinity(v->tid, sizeof(here), &here);
-		}
 		__atomic_store_n(rseq_cs_of(v), 0, __ATOMIC_SEQ_CST);
 		if (migrate) {
 			/* Returns once the victim runs elsewhere: the kernel updated its cpu_id. */
@@ -124,7 +124,8 @@ static void tamper(struct victim *v, int migrate, const cpu_set_t *allowed, doub
 		/* The check fires when the c.s. reaches it; if this one was missed, go on. */
 		while (__atomic_load_n(&v->done, __ATOMIC_ACQUIRE) == done && now_s() < deadline)
 			pause_us(100);
-		sched_setaffinity(v->tid, sizeof(*allowed), allowed);
+		if (migrate)
+			sched_setaffinity(v->tid, sizeof(*allowed), allowed);
 	}
 }
 
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &no_core);	/* the expected abort() leaves no core file */
 
 	v.counter = percpu_counter_new();
+	v.pin = !migrate;
 	if (pthread_create(&thread, NULL, victim_main, &v) != 0)
 		fail("pthread_create");
 	while (!__atomic_load_n(&v.area, __ATOMIC_ACQUIRE))
