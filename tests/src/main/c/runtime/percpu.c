@@ -134,6 +134,8 @@ static void count(unsigned long *stat)
 	__atomic_fetch_add(stat, 1, __ATOMIC_RELAXED);
 }
 
+/* Out of line: only a failed try gets here, and the first try stays a few inline checks. */
+__attribute__((noinline))
 static void retry_pause(void)
 {
 	count(&retries);
@@ -163,7 +165,7 @@ static void retry_pause(void)
  * forced off, nor after fastpath_tries failed tries (unless that is 0: forever). Before every
  * try but the first, the configured retry path runs.
  */
-static int another_try(unsigned i)
+static inline __attribute__((always_inline)) int another_try(unsigned i)
 {
 	if (__atomic_load_n(&forced, __ATOMIC_RELAXED))
 		return 0;
