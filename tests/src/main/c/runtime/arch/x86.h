@@ -257,7 +257,10 @@ int rseq_cs_cmpnev_storeoffp_load(struct rseq *rs, int cpu, const int *lock, int
 		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
-		RSEQ_ASM_CBNE_UNLOCKED(4f)
+		/* the lock check through ax: i386 has no register left for @lock (compare-twice) */
+		"mov" RSEQ_W " %[lock], " RSEQ_AX "\n\t"
+		"cmpl $0, (" RSEQ_AX ")\n\t"
+		"jnz 4f\n\t"
 		"mov" RSEQ_W " (%[v]), " RSEQ_AX "\n\t"
 		"cmp" RSEQ_W " %[expectnot], " RSEQ_AX "\n\t"
 		"je %l[eq]\n\t"
@@ -271,7 +274,7 @@ int rseq_cs_cmpnev_storeoffp_load(struct rseq *rs, int cpu, const int *lock, int
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
 		: /* no outputs */
-		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "r" (lock), [v] "r" (v),
+		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "rm" (lock), [v] "r" (v),
 		  [expectnot] "rm" (expectnot), [voffp] "rm" (voffp), [load] "r" (load)
 		: "memory", "cc", RSEQ_CLOBBER_AX RSEQ_C2_CLOBBER_CX
 		: abort, eq RSEQ_C2_LABELS);
