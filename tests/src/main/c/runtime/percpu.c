@@ -134,8 +134,6 @@ static void count(unsigned long *stat)
 	__atomic_fetch_add(stat, 1, __ATOMIC_RELAXED);
 }
 
-/* Out of line: only a failed try gets here, and the first try stays a few inline checks. */
-__attribute__((noinline))
 static void retry_pause(void)
 {
 	count(&retries);
@@ -165,7 +163,13 @@ static void retry_pause(void)
  * forced off, nor after fastpath_tries failed tries (unless that is 0: forever). Before every
  * try but the first, the configured retry path runs.
  */
-static inline __attribute__((always_inline)) int another_try(unsigned i)
+/*
+ * Out of line on purpose: inlined, the "first try or not" test lets gcc peel the first try
+ * off the loop and emit the c.s. twice (seen on aarch64), and each function must hold exactly
+ * one c.s. (TARGETS.md).
+ */
+__attribute__((noinline))
+static int another_try(unsigned i)
 {
 	if (__atomic_load_n(&forced, __ATOMIC_RELAXED))
 		return 0;
