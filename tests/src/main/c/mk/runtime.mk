@@ -10,7 +10,8 @@ I386_INC := $(OUT)/.i386-include
 # Programs = a main file + the runtime, compiled together, with per-program flags.
 RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy counter-noexit \
 	counter-notable counter-lld counter-relr counter-i386 counter-aarch64 \
-	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu
+	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu \
+	counter-c2 counter-c2-i386 counter-c2-aarch64 list-c2 memcpy-c2 buffer-c2 spin-c2 c2-tamper
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
 
 $(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
@@ -26,9 +27,22 @@ $(OUT)/counter-lld: XFLAGS := -fuse-ld=lld
 $(OUT)/counter-relr: XFLAGS := -Wl,-z,pack-relative-relocs
 $(OUT)/counter-i386: XFLAGS := -m32 -I$(I386_INC)
 $(OUT)/counter-aarch64: RT_CC := $(AARCH64_CC)
+
+# Compare-twice builds (RSEQ_COMPARE_TWICE, runtime/rseq-cs.h): the same programs, whose c.s.
+# check cpu and compared word again before committing and abort() on a difference.
+C2 := -DRSEQ_COMPARE_TWICE
+$(OUT)/list-c2 $(OUT)/memcpy-c2 $(OUT)/buffer-c2: MAIN = targets/$(patsubst %-c2,%,$(notdir $@)).c
+$(OUT)/spin-c2: MAIN := targets/spin.c
+$(OUT)/c2-tamper: MAIN := targets/c2-tamper.c
+$(OUT)/counter-c2: XFLAGS := $(C2) -DCOUNTER_NAME='"counter-c2"'
+$(OUT)/counter-c2-i386: XFLAGS := $(C2) -DCOUNTER_NAME='"counter-c2-i386"' -m32 -I$(I386_INC)
+$(OUT)/counter-c2-aarch64: XFLAGS := $(C2) -DCOUNTER_NAME='"counter-c2-aarch64"'
+$(OUT)/counter-c2-aarch64: RT_CC := $(AARCH64_CC)
+$(OUT)/list-c2 $(OUT)/memcpy-c2 $(OUT)/buffer-c2 $(OUT)/c2-tamper: XFLAGS := $(C2)
+$(OUT)/spin-c2: XFLAGS := $(C2) -DSPIN_NAME='"spin-c2"'
 RT_CC ?= $(CC)
 
-$(OUT)/counter-i386: $(I386_INC)/asm
+$(OUT)/counter-i386 $(OUT)/counter-c2-i386: $(I386_INC)/asm
 
 $(addprefix $(OUT)/,$(RT_PROGRAMS)): $(RT_DEPS)
 	@mkdir -p $(OUT)

@@ -4,29 +4,111 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cpu-opv.h"
 #include "rseq-cs.h"
 #include "rseq-thread.h"
 
 static int forced;
-static int fastpath_tries = RSEQDBG_FASTPATH_TRIES;
-static unsigned long fallbacks, aborts, remote;
+static int fastpath_tries = RSEQDBG_FASTPATH_TRIES;	/* 0: retry forever, never cpu_opv */
+static unsigned long fallbacks, aborts, remote, retries;
+
+/* What a fast path does between a failed try and its next try (RSEQDBG_RETRY, percpu.h). */
+static struct {
+	enum { RETRY_NONE, RETRY_SPIN, RETRY_SLEEP, RETRY_SYSCALL } kind;
+	unsigned long spin;		/* RETRY_SPIN: loop iterations */
+	unsigned long sleep_us;		/* RETRY_SLEEP: nanosleep this long ... */
+	unsigned long every;		/* ... on every EVERY-th retry of the thread */
+} retry = { RETRY_NONE, 0, 0, 1 };
+static __thread unsigned long thread_retries;
+
+/* Bad configuration is a usage error of the program: one line, exit 2 (TARGETS.md). */
+__attribute__((noreturn))
+static void bad_env(const char *name, const char *value, const char *expected)
+{
+	fprintf(stderr, "rseqdbg runtime: bad %s='%s': expected %s\n", name, value, expected);
+	exit(2);
+}
+
+/* A decimal number in [min, max] at *s (digits only), advancing *s past it; 0 when there is none. */
+static int parse_number(const char **s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (max - (unsigned long)(*p - '0')) / 10)
+			return 0;	/* over max, and no overflow either */
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (n < min)
+		return 0;
+	*s = p;
+	*out = n;
+	return 1;
+}
+
+#define TRIES_EXPECTED "a number from 0 (retry forever, never cpu_opv) to 1000000"
+#define RETRY_EXPECTED "none, syscall, spin:N (N = 0..1000000000 iterations) or " \
+	"sleep:US[/EVERY] (US = 0..1000000 microseconds, every EVERY = 1..1000000th retry)"
+
+static void parse_retry(const char *value)
+{
+	const char *p = value;
+	unsigned long n;
+
+	if (strcmp(value, "none") == 0) {
+		retry.kind = RETRY_NONE;
+	} else if (strcmp(value, "syscall") == 0) {
+		retry.kind = RETRY_SYSCALL;
+	} else if (strncmp(value, "spin:", 5) == 0) {
+		p += 5;
+		if (!parse_number(&p, 0, 1000000000, &n) || *p)
+			bad_env("RSEQDBG_RETRY", value, RETRY_EXPECTED);
+		retry.kind = RETRY_SPIN;
+		retry.spin = n;
+	} else if (strncmp(value, "sleep:", 6) == 0) {
+		p += 6;
+		if (!parse_number(&p, 0, 1000000, &n))
+			bad_env("RSEQDBG_RETRY", value, RETRY_EXPECTED);
+		retry.sleep_us = n;
+		if (*p == '/') {
+			p++;
+			if (!parse_number(&p, 1, 1000000, &n))
+				bad_env("RSEQDBG_RETRY", value, RETRY_EXPECTED);
+			retry.every = n;
+		}
+		if (*p)
+			bad_env("RSEQDBG_RETRY", value, RETRY_EXPECTED);
+		retry.kind = RETRY_SLEEP;
+	} else {
+		bad_env("RSEQDBG_RETRY", value, RETRY_EXPECTED);
+	}
+}
 
 __attribute__((constructor))
 static void percpu_init(void)
 {
 	const char *force = getenv("RSEQDBG_FORCE_CPU_OPV");
 	const char *tries = getenv("RSEQDBG_FASTPATH_TRIES");
-	char *end;
+	const char *retry_path = getenv("RSEQDBG_RETRY");
 
 	forced = force && strcmp(force, "1") == 0;
 	if (tries && *tries) {
-		long n = strtol(tries, &end, 10);
+		const char *p = tries;
+		unsigned long n;
 
-		if (*end == '\0' && n >= 0 && n <= 1000000)
-			fastpath_tries = (int)n;
+		if (!parse_number(&p, 0, 1000000, &n) || *p)
+			bad_env("RSEQDBG_FASTPATH_TRIES", tries, TRIES_EXPECTED);
+		fastpath_tries = (int)n;
 	}
+	if (retry_path && *retry_path)
+		parse_retry(retry_path);
 }
 
 void rseqdbg_force_cpu_opv(int on)
@@ -44,6 +126,7 @@ void rseqdbg_get_stats(struct rseqdbg_stats *out)
 	out->fallbacks = __atomic_load_n(&fallbacks, __ATOMIC_RELAXED);
 	out->aborts = __atomic_load_n(&aborts, __ATOMIC_RELAXED);
 	out->remote = __atomic_load_n(&remote, __ATOMIC_RELAXED);
+	out->retries = __atomic_load_n(&retries, __ATOMIC_RELAXED);
 }
 
 static void count(unsigned long *stat)
@@ -51,9 +134,50 @@ static void count(unsigned long *stat)
 	__atomic_fetch_add(stat, 1, __ATOMIC_RELAXED);
 }
 
-static int tries(void)
+static void retry_pause(void)
 {
-	return __atomic_load_n(&forced, __ATOMIC_RELAXED) ? 0 : fastpath_tries;
+	count(&retries);
+	switch (retry.kind) {
+	case RETRY_NONE:
+		break;
+	case RETRY_SPIN:
+		for (unsigned long i = retry.spin; i > 0; i--)
+			__asm__ __volatile__ ("" : : : "memory");	/* not optimised away */
+		break;
+	case RETRY_SLEEP:
+		if (++thread_retries % retry.every == 0) {
+			struct timespec ts = { .tv_sec = (time_t)(retry.sleep_us / 1000000),
+					       .tv_nsec = (long)(retry.sleep_us % 1000000) * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		break;
+	case RETRY_SYSCALL:
+		syscall(SYS_getppid);	/* a real kernel entry: glibc does not cache getppid */
+		break;
+	}
+}
+
+/*
+ * Whether fast-path try number @i (from 0) of an operation may run: not when the fast path is
+ * forced off, nor after fastpath_tries failed tries (unless that is 0: forever). Before every
+ * try but the first, the configured retry path runs.
+ */
+/*
+ * Out of line on purpose: inlined, the "first try or not" test lets gcc peel the first try
+ * off the loop and emit the c.s. twice (seen on aarch64), and each function must hold exactly
+ * one c.s. (TARGETS.md).
+ */
+__attribute__((noinline))
+static int another_try(unsigned i)
+{
+	if (__atomic_load_n(&forced, __ATOMIC_RELAXED))
+		return 0;
+	if (fastpath_tries != 0 && i >= (unsigned)fastpath_tries)
+		return 0;
+	if (i > 0)
+		retry_pause();
+	return 1;
 }
 
 int percpu_current_cpu(void)
@@ -130,9 +254,10 @@ void percpu_counter_add(struct percpu_counter *c, intptr_t n)
 	struct rseq *rs = rseqdbg_area();
 	int cpu = -1;
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		cpu = rseqdbg_cpu_of(rs);
-		if (rseq_cs_addv(rs, cpu, rseqdbg_cpu_lock_word(cpu), &c->slots[cpu].v, n) == 0)
+		if (rseq_cs_addv(rs, cpu, rseqdbg_cpu_lock_word(cpu), &c->slots[cpu].v, n,
+				 __func__) == 0)
 			return;
 		count(&aborts);
 	}
@@ -144,10 +269,10 @@ void percpu_counter_add_spin(struct percpu_counter *c, intptr_t n, uintptr_t spi
 	struct rseq *rs = rseqdbg_area();
 	int cpu = -1;
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		cpu = rseqdbg_cpu_of(rs);
 		if (rseq_cs_addv_spin(rs, cpu, rseqdbg_cpu_lock_word(cpu), &c->slots[cpu].v, n,
-				      spin) == 0)
+				      spin, __func__) == 0)
 			return;
 		count(&aborts);
 	}
@@ -157,6 +282,11 @@ void percpu_counter_add_spin(struct percpu_counter *c, intptr_t n, uintptr_t spi
 void percpu_counter_add_on(struct percpu_counter *c, int cpu, intptr_t n)
 {
 	percpu_add_on(&c->slots[cpu].v, cpu, n);
+}
+
+intptr_t *percpu_counter_slot(struct percpu_counter *c, int cpu)
+{
+	return &c->slots[cpu].v;
 }
 
 intptr_t percpu_counter_sum(const struct percpu_counter *c)
@@ -182,9 +312,9 @@ int percpu_cmpstore(intptr_t *v, int cpu, intptr_t expect, intptr_t newv)
 	struct cpu_op ops[2];
 
 	/* Only cpu_opv reaches another cpu's data: no fast path once the thread is elsewhere. */
-	for (int i = 0; rs && i < tries() && rseqdbg_cpu_of(rs) == cpu; i++) {
+	for (unsigned i = 0; rs && another_try(i) && rseqdbg_cpu_of(rs) == cpu; i++) {
 		int ret = rseq_cs_cmpeqv_storev(rs, cpu, rseqdbg_cpu_lock_word(cpu), v, expect,
-						newv);
+						newv, __func__);
 		if (ret >= 0)
 			return ret;
 		count(&aborts);
@@ -201,8 +331,8 @@ void percpu_add_on(intptr_t *v, int cpu, intptr_t n)
 	struct rseq *rs = rseqdbg_area();
 	struct cpu_op op;
 
-	for (int i = 0; rs && i < tries() && rseqdbg_cpu_of(rs) == cpu; i++) {
-		if (rseq_cs_addv(rs, cpu, rseqdbg_cpu_lock_word(cpu), v, n) == 0)
+	for (unsigned i = 0; rs && another_try(i) && rseqdbg_cpu_of(rs) == cpu; i++) {
+		if (rseq_cs_addv(rs, cpu, rseqdbg_cpu_lock_word(cpu), v, n, __func__) == 0)
 			return;
 		count(&aborts);
 	}
@@ -244,7 +374,7 @@ void percpu_list_push(struct percpu_list *l, struct percpu_node *node)
 	int cpu = -1;
 	struct cpu_op ops[2];
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		intptr_t *head;
 		intptr_t expect;
 
@@ -253,7 +383,7 @@ void percpu_list_push(struct percpu_list *l, struct percpu_node *node)
 		expect = LOAD(head);
 		node->next = (struct percpu_node *)expect;
 		if (rseq_cs_cmpeqv_storev(rs, cpu, rseqdbg_cpu_lock_word(cpu), head, expect,
-					  (intptr_t)node) == 0)
+					  (intptr_t)node, __func__) == 0)
 			return;
 		count(&aborts);
 	}
@@ -278,14 +408,15 @@ struct percpu_node *percpu_list_pop(struct percpu_list *l)
 	int cpu = -1;
 	struct cpu_op ops[2];
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		intptr_t node;
 		int ret;
 
 		cpu = rseqdbg_cpu_of(rs);
 		ret = rseq_cs_cmpnev_storeoffp_load(rs, cpu, rseqdbg_cpu_lock_word(cpu),
 						    (intptr_t *)&l->cpus[cpu].head, 0,
-						    offsetof(struct percpu_node, next), &node);
+						    offsetof(struct percpu_node, next), &node,
+						    __func__);
 		if (ret == 0)
 			return (struct percpu_node *)node;
 		if (ret == 1)
@@ -370,7 +501,7 @@ int percpu_membuf_append(struct percpu_membuf *b, const void *src, size_t len)
 	int cpu = -1;
 	struct cpu_op ops[3];
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		struct membuf_cpu *m;
 		struct rseq_memcpy_args a;
 		int ret;
@@ -387,7 +518,7 @@ int percpu_membuf_append(struct percpu_membuf *b, const void *src, size_t len)
 		a.newv = a.expect + (intptr_t)len;
 		a.lock = rseqdbg_cpu_lock_word(cpu);
 		a.cpu = cpu;
-		ret = rseq_cs_cmpeqv_trymemcpy_storev(rs, &a);
+		ret = rseq_cs_cmpeqv_trymemcpy_storev(rs, &a, __func__);
 		if (ret == 0)
 			return cpu;
 		count(&aborts);
@@ -486,7 +617,7 @@ int percpu_ring_reserve(struct percpu_ring *r, size_t len, struct percpu_reserva
 	int cpu = -1;
 	struct cpu_op ops[2];
 
-	for (int i = 0; rs && i < tries(); i++) {
+	for (unsigned i = 0; rs && another_try(i); i++) {
 		struct ring_cpu *rc;
 		intptr_t offset;
 
@@ -498,7 +629,7 @@ int percpu_ring_reserve(struct percpu_ring *r, size_t len, struct percpu_reserva
 			return -1;
 		}
 		if (rseq_cs_cmpeqv_storev(rs, cpu, rseqdbg_cpu_lock_word(cpu), &rc->reserved,
-					  offset, offset + (intptr_t)len) == 0) {
+					  offset, offset + (intptr_t)len, __func__) == 0) {
 			fill(r, cpu, offset, len, res);
 			return 0;
 		}

@@ -4,9 +4,20 @@
  * Forward progress: every operation tries its rseq critical section at most
  * RSEQDBG_FASTPATH_TRIES times in a row (an abort, a failed compare or a cpu_opv lock held all
  * count as a failed try), then runs the same operation through cpu_opv on the cpu the thread
- * last saw. The environment can change the number of tries: RSEQDBG_FASTPATH_TRIES=N, and
+ * last saw. The environment can change the number of tries: RSEQDBG_FASTPATH_TRIES=N
+ * (1..1000000; 0 = retry forever and never fall back, the model of an rseq library whose abort
+ * handler only retries; an operation on another cpu's data still needs cpu_opv), and
  * RSEQDBG_FORCE_CPU_OPV=1 (or rseqdbg_force_cpu_opv(1)) skips the fast path altogether.
  * Each operation that went through cpu_opv counts as one fallback.
+ *
+ * RSEQDBG_RETRY chooses what happens between a failed try and the next one:
+ *   none              nothing (default)
+ *   spin:N            a busy loop of N iterations (0..1000000000)
+ *   sleep:US[/EVERY]  nanosleep US microseconds (0..1000000) on every EVERY-th retry of the
+ *                     thread (1..1000000, default 1), e.g. sleep:1000/5
+ *   syscall           one cheap system call (getppid)
+ * A bad value of RSEQDBG_FASTPATH_TRIES or RSEQDBG_RETRY ends the program at start with one line
+ * "rseqdbg runtime: bad NAME='VALUE': expected ..." on stderr and exit status 2.
  */
 #ifndef RSEQDBG_PERCPU_H
 #define RSEQDBG_PERCPU_H
@@ -20,6 +31,7 @@ struct rseqdbg_stats {
 	unsigned long fallbacks;	/* operations completed through cpu_opv */
 	unsigned long aborts;		/* fast-path attempts that did not commit */
 	unsigned long remote;		/* operations done on a cpu the thread was not on */
+	unsigned long retries;		/* fast-path tries after a failed one (RSEQDBG_RETRY ran) */
 };
 
 void rseqdbg_get_stats(struct rseqdbg_stats *out);
@@ -41,6 +53,8 @@ void percpu_counter_add_spin(struct percpu_counter *c, intptr_t n, uintptr_t spi
 /* Adds to @cpu's slot wherever the calling thread runs (through cpu_opv from elsewhere). */
 void percpu_counter_add_on(struct percpu_counter *c, int cpu, intptr_t n);
 intptr_t percpu_counter_sum(const struct percpu_counter *c);
+/* @cpu's slot itself, for test programs that tamper with it behind the runtime's back. */
+intptr_t *percpu_counter_slot(struct percpu_counter *c, int cpu);
 
 /* On @cpu's word @v: if (*v == expect) *v = newv. 0 when stored, 1 when *v differed. */
 int percpu_cmpstore(intptr_t *v, int cpu, intptr_t expect, intptr_t newv);

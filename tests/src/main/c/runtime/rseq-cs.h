@@ -10,6 +10,17 @@
  *   RSEQ_NO_TABLES       no table section at all: descriptors live in .data.rel.ro and are
  *                        known only at run time through the thread's rseq_cs field
  *
+ * Independent of the layout (x86-64, i386; aarch64 built but never run here):
+ *   RSEQ_COMPARE_TWICE   librseq's debugging check: right before its commit store every c.s.
+ *                        re-reads the rseq area's cpu_id and the word it compared at its start
+ *                        (list head, buffer offset, reserved count, counter slot), and on a
+ *                        difference branches to a declared exit point (one more
+ *                        __rseq_exit_point_array entry per check) whose code prints
+ *                        "FAIL compare-twice: FUNCTION: ..." on stderr and calls abort().
+ *                        Only a c.s. that ran on, or had its word changed by, another cpu
+ *                        without being aborted can get there: e.g. one whose rseq_cs a debugger
+ *                        cleared while the thread migrated.
+ *
  * Default layout (all sections "aw", descriptors 32-byte aligned, 64-bit fields even on i386,
  * where a pointer is a 32-bit value followed by a zero word):
  *   __rseq_cs                 struct rseq_cs { u32 version=0; u32 flags=0; u64 start_ip;
@@ -79,6 +90,35 @@
 		RSEQ_ASM_U64_PTR(RSEQ_STR(exit_ip)) "\n\t"		\
 		".popsection\n\t"
 #endif
+
+/*
+ * Compare-twice plumbing shared by the architectures. Each c.s. helper takes @who (the runtime
+ * function it serves, for the report) and, in a compare-twice build, lists the C labels c2_cpu
+ * (and c2_value where it compares a word) among its asm goto labels, declares them as exit
+ * points of its c.s. and reports through the functions below at those labels.
+ */
+#ifdef RSEQ_COMPARE_TWICE
+# define RSEQ_ASM_C2_EXIT_CPU RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[c2_cpu])
+# define RSEQ_ASM_C2_EXIT_VALUE RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[c2_value])
+# define RSEQ_C2_LABEL_CPU , c2_cpu
+# define RSEQ_C2_LABELS , c2_cpu, c2_value
+#else
+# define RSEQ_ASM_C2_EXIT_CPU ""
+# define RSEQ_ASM_C2_EXIT_VALUE ""
+# define RSEQ_C2_LABEL_CPU
+# define RSEQ_C2_LABELS
+#endif
+
+struct rseq;
+/* "FAIL compare-twice: WHO: cpu_id START at start, NOW before commit" on stderr, abort(). */
+__attribute__((noreturn, cold))
+void rseq_compare_twice_cpu_failed(const char *who, int start_cpu, const struct rseq *rs);
+/* "FAIL compare-twice: WHO: compared word START at start, NOW before commit", abort(). */
+__attribute__((noreturn, cold))
+void rseq_compare_twice_value_failed(const char *who, long start, long now);
+/* The same when the value read at the start is not known (it lived in a register). */
+__attribute__((noreturn, cold))
+void rseq_compare_twice_changed(const char *who, long now);
 
 #if defined(__x86_64__) || defined(__i386__)
 # include "arch/x86.h"

@@ -98,8 +98,9 @@ int main(int argc, char **argv)
 	if (sum != (intptr_t)(threads * job.ops))
 		fail("sum=%ld expected=%ld", (long)sum, threads * job.ops);
 	rseqdbg_get_stats(&stats);
-	printf("ok ops=%ld fallback=%lu aborts=%lu rseq=%s signals=%lu spin=%lu\n",
+	printf("ok ops=%ld fallback=%lu aborts=%lu rseq=%s signals=%lu spin=%lu retries=%lu\n",
 	       threads * job.ops, stats.fallbacks, stats.aborts, rseqdbg_registration(),
-	       __atomic_load_n(&signals, __ATOMIC_RELAXED), (unsigned long)job.spin);
+	       __atomic_load_n(&signals, __ATOMIC_RELAXED), (unsigned long)job.spin,
+	       stats.retries);
 	return 0;
 }

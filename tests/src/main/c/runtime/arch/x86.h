@@ -84,15 +84,56 @@
 		"cmpl $0, (%[lock])\n\t"				\
 		"jnz " RSEQ_STR(label) "\n\t"
 
-/* *v += count on @cpu. */
+/*
+ * Compare-twice (RSEQ_COMPARE_TWICE, see rseq-cs.h): just before the commit store, check again
+ * that the thread is on @cpu (and, in each c.s. that compared a word at its start, that the
+ * word still holds what was read there). A mismatch branches to the C label c2_cpu / c2_value,
+ * a declared exit point whose code reports and aborts the program.
+ */
+#ifdef RSEQ_COMPARE_TWICE
+# define RSEQ_ASM_C2_CPU_ID							\
+		"cmpl %[cpu], " RSEQ_ASM_CPU_ID "(%[rseq])\n\t"	\
+		"jnz %l[c2_cpu]\n\t"
+/* The word at @mem still equals @expect (a register or memory operand), through @scratch. */
+# define RSEQ_ASM_C2_CMP_WORD(mem, expect, scratch)				\
+		"mov" RSEQ_W " " expect ", " scratch "\n\t"		\
+		"cmp" RSEQ_W " " mem ", " scratch "\n\t"		\
+		"jnz %l[c2_value]\n\t"
+/* The word at @mem still equals what was loaded into ax at the start. */
+# define RSEQ_ASM_C2_CMP_LOADED_AX(mem)					\
+		"cmp" RSEQ_W " " mem ", " RSEQ_AX "\n\t"		\
+		"jnz %l[c2_value]\n\t"
+/* memcpy c.s.: cpu and *v against the argument block (ax and cx are free here). */
+# define RSEQ_ASM_C2_MEMCPY							\
+		"movl %c[o_cpu](%[a]), %%eax\n\t"			\
+		"cmpl %%eax, " RSEQ_ASM_CPU_ID "(%[rseq])\n\t"	\
+		"jnz %l[c2_cpu]\n\t"					\
+		"mov" RSEQ_W " %c[o_v](%[a]), " RSEQ_AX "\n\t"	\
+		"mov" RSEQ_W " (" RSEQ_AX "), " RSEQ_AX "\n\t"	\
+		"cmp" RSEQ_W " %c[o_expect](%[a]), " RSEQ_AX "\n\t"	\
+		"jnz %l[c2_value]\n\t"
+# define RSEQ_C2_CLOBBER_CX , RSEQ_CLOBBER_CX
+#else
+# define RSEQ_ASM_C2_CPU_ID ""
+# define RSEQ_ASM_C2_CMP_WORD(mem, expect, scratch) ""
+# define RSEQ_ASM_C2_CMP_LOADED_AX(mem) ""
+# define RSEQ_ASM_C2_MEMCPY ""
+# define RSEQ_C2_CLOBBER_CX
+#endif
+
+/* *v += count on @cpu. The add is the commit: compare-twice has only the cpu to check. */
 static inline __attribute__((always_inline))
-int rseq_cs_addv(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count)
+int rseq_cs_addv(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count,
+		 const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
+		RSEQ_ASM_C2_EXIT_CPU
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
 		RSEQ_ASM_CBNE_UNLOCKED(4f)
+		RSEQ_ASM_C2_CPU_ID
 		"add" RSEQ_W " %[count], (%[v])\n\t"
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
@@ -100,10 +141,14 @@ int rseq_cs_addv(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_
 		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "r" (lock), [v] "r" (v),
 		  [count] "r" RSEQ_IMM (count)
 		: "memory", "cc", RSEQ_CLOBBER_AX
-		: abort);
+		: abort RSEQ_C2_LABEL_CPU);
 	return 0;
 abort:
 	return -1;
+#ifdef RSEQ_COMPARE_TWICE
+c2_cpu:
+	rseq_compare_twice_cpu_failed(who, cpu, rs);
+#endif
 }
 
 /*
@@ -113,10 +158,13 @@ abort:
  */
 static inline __attribute__((always_inline))
 int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, intptr_t count,
-		      uintptr_t spin)
+		      uintptr_t spin, const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
+		RSEQ_ASM_C2_EXIT_CPU
+		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
 		RSEQ_ASM_CBNE_UNLOCKED(4f)
@@ -128,6 +176,8 @@ int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, in
 		"dec" RSEQ_W " " RSEQ_CX "\n\t"
 		"jnz 5b\n\t"
 		"6:\n\t"
+		RSEQ_ASM_C2_CPU_ID
+		RSEQ_ASM_C2_CMP_LOADED_AX("(%[v])")
 		"add" RSEQ_W " %[count], " RSEQ_AX "\n\t"
 		"mov" RSEQ_W " " RSEQ_AX ", (%[v])\n\t"
 		"2:\n\t"
@@ -136,26 +186,38 @@ int rseq_cs_addv_spin(struct rseq *rs, int cpu, const int *lock, intptr_t *v, in
 		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "r" (lock), [v] "r" (v),
 		  [count] "r" RSEQ_IMM (count), [spin] "m" (spin)
 		: "memory", "cc", RSEQ_CLOBBER_AX, RSEQ_CLOBBER_CX
-		: abort);
+		: abort RSEQ_C2_LABELS);
 	return 0;
 abort:
 	return -1;
+#ifdef RSEQ_COMPARE_TWICE
+c2_cpu:
+	rseq_compare_twice_cpu_failed(who, cpu, rs);
+c2_value:
+	/* The slot's value at the start lived in a register: only its value now is known. */
+	rseq_compare_twice_changed(who, (long)__atomic_load_n(v, __ATOMIC_RELAXED));
+#endif
 }
 
 /* if (*v == expect) *v = newv; on @cpu. Leaves through exit point "ne" when *v != expect. */
 static inline __attribute__((always_inline))
 int rseq_cs_cmpeqv_storev(struct rseq *rs, int cpu, const int *lock, intptr_t *v,
-			  intptr_t expect, intptr_t newv)
+			  intptr_t expect, intptr_t newv, const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[ne])
+		RSEQ_ASM_C2_EXIT_CPU
+		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
 		RSEQ_ASM_CBNE_UNLOCKED(4f)
 		"mov" RSEQ_W " (%[v]), " RSEQ_AX "\n\t"
 		"cmp" RSEQ_W " %[expect], " RSEQ_AX "\n\t"
 		"jnz %l[ne]\n\t"
+		RSEQ_ASM_C2_CPU_ID
+		RSEQ_ASM_C2_CMP_WORD("(%[v])", "%[expect]", RSEQ_AX)
 		"mov" RSEQ_W " %[newv], (%[v])\n\t"
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
@@ -163,12 +225,19 @@ int rseq_cs_cmpeqv_storev(struct rseq *rs, int cpu, const int *lock, intptr_t *v
 		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "r" (lock), [v] "r" (v),
 		  [expect] "rm" (expect), [newv] "r" (newv)
 		: "memory", "cc", RSEQ_CLOBBER_AX
-		: abort, ne);
+		: abort, ne RSEQ_C2_LABELS);
 	return 0;
 abort:
 	return -1;
 ne:
 	return 1;
+#ifdef RSEQ_COMPARE_TWICE
+c2_cpu:
+	rseq_compare_twice_cpu_failed(who, cpu, rs);
+c2_value:
+	rseq_compare_twice_value_failed(who, (long)expect,
+					(long)__atomic_load_n(v, __ATOMIC_RELAXED));
+#endif
 }
 
 /*
@@ -177,33 +246,50 @@ ne:
  */
 static inline __attribute__((always_inline))
 int rseq_cs_cmpnev_storeoffp_load(struct rseq *rs, int cpu, const int *lock, intptr_t *v,
-				  intptr_t expectnot, intptr_t voffp, intptr_t *load)
+				  intptr_t expectnot, intptr_t voffp, intptr_t *load,
+				  const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[eq])
+		RSEQ_ASM_C2_EXIT_CPU
+		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		RSEQ_ASM_CBNE_CPU_ID(4f)
-		RSEQ_ASM_CBNE_UNLOCKED(4f)
+		/* the lock check through ax: i386 has no register left for @lock (compare-twice) */
+		"mov" RSEQ_W " %[lock], " RSEQ_AX "\n\t"
+		"cmpl $0, (" RSEQ_AX ")\n\t"
+		"jnz 4f\n\t"
 		"mov" RSEQ_W " (%[v]), " RSEQ_AX "\n\t"
 		"cmp" RSEQ_W " %[expectnot], " RSEQ_AX "\n\t"
 		"je %l[eq]\n\t"
 		"mov" RSEQ_W " " RSEQ_AX ", (%[load])\n\t"
 		"add" RSEQ_W " %[voffp], " RSEQ_AX "\n\t"
 		"mov" RSEQ_W " (" RSEQ_AX "), " RSEQ_AX "\n\t"
+		RSEQ_ASM_C2_CPU_ID
+		/* the head read at the start was saved in *load */
+		RSEQ_ASM_C2_CMP_WORD("(%[v])", "(%[load])", RSEQ_CX)
 		"mov" RSEQ_W " " RSEQ_AX ", (%[v])\n\t"
 		"2:\n\t"
 		RSEQ_ASM_DEFINE_ABORT(4, abort)
 		: /* no outputs */
-		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "r" (lock), [v] "r" (v),
+		: [rseq] "r" (rs), [cpu] "r" (cpu), [lock] "rm" (lock), [v] "r" (v),
 		  [expectnot] "rm" (expectnot), [voffp] "rm" (voffp), [load] "r" (load)
-		: "memory", "cc", RSEQ_CLOBBER_AX
-		: abort, eq);
+		: "memory", "cc", RSEQ_CLOBBER_AX RSEQ_C2_CLOBBER_CX
+		: abort, eq RSEQ_C2_LABELS);
 	return 0;
 abort:
 	return -1;
 eq:
 	return 1;
+#ifdef RSEQ_COMPARE_TWICE
+c2_cpu:
+	rseq_compare_twice_cpu_failed(who, cpu, rs);
+c2_value:
+	rseq_compare_twice_value_failed(who, (long)*load,
+					(long)__atomic_load_n(v, __ATOMIC_RELAXED));
+#endif
 }
 
 /* Everything the memcpy c.s. needs, read from memory: i386 has too few registers otherwise. */
@@ -224,11 +310,15 @@ struct rseq_memcpy_args {
  * Leaves through exit point "ne" when *v != expect.
  */
 static inline __attribute__((always_inline))
-int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_args *a)
+int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_args *a,
+				    const char *who)
 {
+	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
 		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[ne])
+		RSEQ_ASM_C2_EXIT_CPU
+		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)
 		"movl %c[o_cpu](%[a]), %%eax\n\t"
 		"cmpl %%eax, " RSEQ_ASM_CPU_ID "(%[rseq])\n\t"
@@ -252,6 +342,7 @@ int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_ar
 		"cmp" RSEQ_W " %c[o_len](%[a]), " RSEQ_CX "\n\t"
 		"jnz 5b\n\t"
 		"6:\n\t"
+		RSEQ_ASM_C2_MEMCPY
 		"mov" RSEQ_W " %c[o_newv](%[a]), " RSEQ_AX "\n\t"
 		"mov" RSEQ_W " %c[o_v](%[a]), " RSEQ_CX "\n\t"
 		"mov" RSEQ_W " " RSEQ_AX ", (" RSEQ_CX ")\n\t"
@@ -268,12 +359,19 @@ int rseq_cs_cmpeqv_trymemcpy_storev(struct rseq *rs, const struct rseq_memcpy_ar
 		  [o_dst] "i" (offsetof(struct rseq_memcpy_args, dst)),
 		  [o_newv] "i" (offsetof(struct rseq_memcpy_args, newv))
 		: "memory", "cc", RSEQ_CLOBBER_AX, RSEQ_CLOBBER_CX, RSEQ_CLOBBER_DX
-		: abort, ne);
+		: abort, ne RSEQ_C2_LABELS);
 	return 0;
 abort:
 	return -1;
 ne:
 	return 1;
+#ifdef RSEQ_COMPARE_TWICE
+c2_cpu:
+	rseq_compare_twice_cpu_failed(who, a->cpu, rs);
+c2_value:
+	rseq_compare_twice_value_failed(who, (long)a->expect,
+					(long)__atomic_load_n(a->v, __ATOMIC_RELAXED));
+#endif
 }
 
 #endif

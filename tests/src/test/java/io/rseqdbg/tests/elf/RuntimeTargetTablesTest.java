@@ -47,7 +47,8 @@ class RuntimeTargetTablesTest {
     /** Builds with tables. */
     static Stream<String> variants() {
         return Stream.of("counter", "counter-nopie", "counter-static", "libpercpu.so", "counter-legacy",
-                "counter-noexit", "counter-lld", "counter-relr", "counter-i386", "counter-aarch64");
+                "counter-noexit", "counter-lld", "counter-relr", "counter-i386", "counter-aarch64",
+                "counter-c2", "counter-c2-i386", "counter-c2-aarch64");
     }
 
     static Stream<String> variantsWithPointerArray() {
@@ -143,7 +144,7 @@ class RuntimeTargetTablesTest {
         ExpectedTables expected = expected(variant);
         Section failure = expected.sections.get("__rseq_failure");
         byte[] code = Binutils.contents(Targets.path(variant), "__rseq_failure");
-        byte[] signature = variant.equals("counter-aarch64") ? new byte[] {0x00, (byte) 0xbc, 0x28, (byte) 0xd4}
+        byte[] signature = variant.endsWith("-aarch64") ? new byte[] {0x00, (byte) 0xbc, 0x28, (byte) 0xd4}
                 : new byte[] {0x53, 0x30, 0x05, 0x53};
         for (CriticalSection cs : read(variant).criticalSections()) {
             assertTrue(failure.contains(cs.abort()) && failure.contains(cs.abort() - 4), cs.name());
@@ -182,6 +183,27 @@ class RuntimeTargetTablesTest {
             assertEquals(cs, tables.containing(cs.postCommit() - 1).orElseThrow());
             assertFalse(tables.containing(cs.postCommit()).isPresent(), cs.name());
             assertFalse(tables.containing(cs.start() - 1).isPresent(), cs.name());
+        }
+    }
+
+    /** Exit points declared per runtime function. */
+    private static Map<String, Integer> exitsPerFunction(String variant) {
+        return read(variant).criticalSections().stream().collect(Collectors.toMap(
+                cs -> cs.name().substring(0, cs.name().indexOf('+')), cs -> cs.exits().size()));
+    }
+
+    @ParameterizedTest(name = "{0} against {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"counter-c2, counter", "counter-c2-i386, counter-i386",
+            "counter-c2-aarch64, counter-aarch64"})
+    void compareTwiceChecksLeaveThroughDeclaredExitPoints(String c2, String plain) {
+        // TARGETS.md: a compare-twice mismatch branches to a declared exit point, one per check:
+        // cpu_id in every c.s., the compared word in every c.s. that compares one.
+        Set<String> cpuCheckOnly = Set.of("percpu_counter_add", "percpu_add_on");
+        Map<String, Integer> withChecks = exitsPerFunction(c2);
+        Map<String, Integer> without = exitsPerFunction(plain);
+        for (String function : RUNTIME_FUNCTIONS) {
+            int checks = cpuCheckOnly.contains(function) ? 1 : 2;
+            assertEquals(without.get(function) + checks, withChecks.get(function), function);
         }
     }
 

@@ -21,7 +21,11 @@ class BadUsageTest {
         "memcpy, 99999",
         "signal-storm, 1 1 -1",
         "bench-percpu, 1 1 fast",
-        "cpu-opv-errors, extra"})
+        "cpu-opv-errors, extra",
+        "spin-c2, 1 1 -5",
+        "list-c2, 0",
+        "c2-tamper, sideways",
+        "c2-tamper, migrate now"})
     void badArgumentsExitTwoWithUsage(String target, String args) {
         Run run = Targets.target(target).args(args.split(" ")).run();
         assertEquals(2, run.exitCode(), run.describe());

@@ -61,7 +61,7 @@ class VariantsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"counter-aarch64"})
+    @ValueSource(strings = {"counter-aarch64", "counter-c2-aarch64"})
     void crossBuiltVariantIsAnAarch64Executable(String variant) throws IOException {
         assertEquals(ElfHeader.EM_AARCH64, ElfHeader.machine(variant));
     }
