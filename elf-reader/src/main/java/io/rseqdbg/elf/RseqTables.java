@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -118,6 +119,11 @@ public final class RseqTables {
     public String nameOf(long address) {
         String name = symbolOf(address);
         return name != null ? name : file.getFileName() + "+" + Hex.of(address);
+    }
+
+    /** The link-time address of the code or data symbol {@code name} ({@code .symtab}, else {@code .dynsym}). */
+    public OptionalLong symbolAddress(String name) {
+        return symbols.get().addressOf(name);
     }
 
     /** {@code symbol+offset} of a link-time address, or null where no symbol holds it. */

@@ -91,6 +91,14 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the native bindings now (JNA's start-up takes most of a second on a cold JVM), so that
+     * a following {@link #attach} stops the program only for the attach itself.
+     */
+    public static void preload() {
+        io.rseqdbg.ptrace.internal.Syscalls.gettid();
+    }
+
     // ---------------------------------------------------------------- the tracer thread
 
     /**

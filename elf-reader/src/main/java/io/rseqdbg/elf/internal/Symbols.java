@@ -4,6 +4,7 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -191,6 +192,20 @@ public final class Symbols {
     /** How many usable symbols the table has. */
     public int size() {
         return values.length;
+    }
+
+    /**
+     * The value of the first usable symbol named {@code name} (a global before a weak or local
+     * one), or empty. A linear scan: for the few well-known names a tool looks up once per file.
+     */
+    public OptionalLong addressOf(String name) {
+        int best = -1;
+        for (int i = 0; i < values.length; i++) {
+            if (name.equals(name(i)) && (best < 0 || ranks[i] % 3 > ranks[best] % 3)) {
+                best = i;
+            }
+        }
+        return best < 0 ? OptionalLong.empty() : OptionalLong.of(values[best]);
     }
 
     /** {@code symbol+offset} (decimal offset, as gdb prints it), {@code symbol} at offset 0, or null. */
