@@ -121,7 +121,7 @@ final class StatusCommand implements Command {
         Map<String, String> explanations = new LinkedHashMap<>();
         for (ThreadStatus t : s.threads()) {
             out.println();
-            thread(t, out);
+            thread(t, s.attached(), out);
             if (t.area() != null) {
                 modes.computeIfAbsent(t.area().kernel().mode(), k -> new ArrayList<>()).add(t.tid());
                 explanations.put(t.area().kernel().mode(), t.area().kernel().explanation());
@@ -156,7 +156,7 @@ final class StatusCommand implements Command {
         }
     }
 
-    private static void thread(ThreadStatus t, PrintStream out) {
+    private static void thread(ThreadStatus t, boolean attached, PrintStream out) {
         out.println("thread " + t.tid() + " (" + t.name() + ") state " + t.state() + ", last on cpu " + t.lastCpu()
                 + ", affinity " + t.affinity());
         String pc = t.pc() == null ? "pc not seen (running)" : "pc " + JsonTables.hex(t.pc()) + " " + t.pcName();
@@ -170,6 +170,10 @@ final class StatusCommand implements Command {
             out.println("  " + pc + ": INSIDE critical section " + in.name() + " [" + JsonTables.hex(in.start()) + ", "
                     + JsonTables.hex(in.postCommit()) + ") abort " + JsonTables.hex(in.abort())
                     + (in.how().equals("table") ? " (from the tables)" : " (from rseq_cs: no table)"));
+            boolean surely = t.area() == null || t.area().kernel().mode().equals("every-stop");
+            out.println(attached ? "    caught by the attach: it " + (surely ? "restarts" : "may restart")
+                    + " at its abort handler now that rseqdbg has detached, as after a preemption"
+                    : "    held by its tracer: it restarts at its abort handler when resumed, unless the tracer clears rseq_cs");
         }
         Area a = t.area();
         if (!t.areaSeen()) {

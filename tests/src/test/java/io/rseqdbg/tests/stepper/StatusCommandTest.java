@@ -191,6 +191,39 @@ class StatusCommandTest {
         p.assertFinishesOk(2 * OPS, "glibc");
     }
 
+    /**
+     * Threads of signal-storm spend nearly all their time inside a long critical section: the
+     * attach catches one there (pc inside) or just after the stop aborted it (pc at the abort
+     * handler). Either way status names the section; the program's count stays exact.
+     */
+    @Test
+    void aThreadCaughtInsideALongSectionIsNamed() throws Exception {
+        // 2 threads x 1000 ops spinning 2 ms inside the section each; a signal a second.
+        Running p = Running.start(dir.resolve("out"), Map.of(), Targets.path("signal-storm").toString(),
+                "2", "1000", "2000", "1000000");
+        p.awaitThreads(3);
+        String seen = null;
+        for (int attempt = 0; attempt < 8 && seen == null; attempt++) {
+            Map<String, Object> s = json(statusJson(p.pid));
+            p.assertUntouched();
+            for (Map<String, Object> t : list(s.get("threads"))) {
+                if (t.get("inside") != null) {
+                    Map<String, Object> in = map(t.get("inside"));
+                    assertEquals("table", in.get("from"));
+                    assertTrue(((String) t.get("pcName")).startsWith("percpu_counter_add_spin+"), t.toString());
+                    // The live descriptor agrees with the table.
+                    assertEquals(in.get("name"), map(t.get("rseq")).get("rseqCsName"), t.toString());
+                    seen = (String) in.get("name");
+                } else if (t.get("atAbortOf") != null) {
+                    seen = (String) t.get("atAbortOf");
+                }
+            }
+        }
+        assertNotNull(seen, "no status caught a thread in or just out of a section");
+        assertTrue(seen.startsWith("percpu_counter_add_spin+"), seen);
+        p.assertFinishesOk(2000, "glibc");
+    }
+
     @Test
     void aProgramWithoutSectionsShowsGlibcsAreaAndNoModules() throws Exception {
         Running p = Running.start(dir.resolve("out"), Map.of(), "sleep", "60");
