@@ -99,6 +99,14 @@ public final class Tracer implements AutoCloseable {
         io.rseqdbg.ptrace.internal.Syscalls.gettid();
     }
 
+    /**
+     * {@link System#nanoTime()} just before {@link #attach} seized the first thread: where the
+     * program's stop began (the tracer's own start-up before it is not the program's time).
+     */
+    public long attachStartNanos() {
+        return session.firstSeizeNanos();
+    }
+
     // ---------------------------------------------------------------- the tracer thread
 
     /**

@@ -211,47 +211,57 @@ public final class StatusReader {
 
     private Snapshot attachAndRead() {
         Optional<GlibcSymbols> symbols = glibcSymbols();
-        Map<Integer, Seen> threads = new LinkedHashMap<>();
-        Glibc glibc = null;
         Tracer.preload();
-        long t0 = System.nanoTime();
         Tracer tracer = Tracer.attach(pid);
-        long t1 = System.nanoTime();
+        long read = System.nanoTime();
+        Map<Integer, Seen> threads;
+        Glibc[] glibc = new Glibc[1];
+        long detach;
         try {
-            List<Integer> tids = new ArrayList<>(tracer.threads(pid));
-            tids.sort(null);
-            int first = tids.isEmpty() ? pid : tids.get(0);
-            if (symbols.isPresent()) {
-                GlibcSymbols g = symbols.get();
-                try {
-                    glibc = glibc(g, tracer.readMemory(first, g.offsetAt(), is64 ? 8 : 4), tracer.readMemory(first, g.sizeAt(), 4));
-                } catch (TraceException e) {
-                    glibc = null; // unreadable: named "unknown" below
-                }
-            }
-            for (int tid : tids) {
-                Seen s = new Seen(tid);
-                try {
-                    readThread(tracer, s, glibc);
-                } catch (TraceException e) {
-                    if (Tracer.threadGone(pid, tid)) {
-                        continue; // it exited while we read: no longer part of the process
-                    }
-                    throw e;
-                }
-                threads.put(tid, s);
-            }
+            // One hand-over to the tracer thread for every read: the threads wait for no scheduler.
+            threads = tracer.call(() -> readAll(tracer, symbols, glibc));
         } finally {
-            long t2 = System.nanoTime();
+            detach = System.nanoTime();
             tracer.close();
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                System.err.printf("attach %.2f ms, read %.2f ms, detach %.2f ms%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
-            }
+        }
+        long resumed = System.nanoTime();
+        if (System.getenv("RSEQDBG_DEBUG") != null) {
+            System.err.printf("rseqdbg status: seize to stopped %.2f ms, read %.2f ms, detach %.2f ms%n",
+                    (read - tracer.attachStartNanos()) / 1e6, (detach - read) / 1e6, (resumed - detach) / 1e6);
         }
         if (threads.isEmpty()) {
             throw new StatusException("status " + pid + ": the process exited while being read");
         }
-        return new Snapshot(threads, glibc, t0, System.nanoTime());
+        return new Snapshot(threads, glibc[0], tracer.attachStartNanos(), resumed);
+    }
+
+    /** On the tracer thread, every thread stopped: registers, rseq registration and area, glibc's words. */
+    private Map<Integer, Seen> readAll(Tracer tracer, Optional<GlibcSymbols> symbols, Glibc[] glibc) {
+        Map<Integer, Seen> threads = new LinkedHashMap<>();
+        List<Integer> tids = new ArrayList<>(tracer.threads(pid));
+        tids.sort(null);
+        if (symbols.isPresent() && !tids.isEmpty()) {
+            GlibcSymbols g = symbols.get();
+            try {
+                glibc[0] = glibc(g, tracer.readMemory(tids.get(0), g.offsetAt(), is64 ? 8 : 4),
+                        tracer.readMemory(tids.get(0), g.sizeAt(), 4));
+            } catch (TraceException e) {
+                glibc[0] = null; // unreadable: areas are then named by where they lie
+            }
+        }
+        for (int tid : tids) {
+            Seen s = new Seen(tid);
+            try {
+                readThread(tracer, s, glibc[0]);
+            } catch (TraceException e) {
+                if (Tracer.threadGone(pid, tid)) {
+                    continue; // it exited while we read: no longer part of the process
+                }
+                throw e;
+            }
+            threads.put(tid, s);
+        }
+        return threads;
     }
 
     private void readThread(Tracer tracer, Seen s, Glibc glibc) {
