@@ -72,7 +72,7 @@ public final class StatusReader {
                 throw s;
             }
             if (e instanceof TraceException) {
-                throw new StatusException(e.getMessage()); // the tracer's one line, /proc and yama consulted
+                throw new StatusException("status: " + e.getMessage()); // the tracer's one line, /proc and yama consulted
             }
             throw e;
         }
@@ -139,6 +139,14 @@ public final class StatusReader {
         } catch (IOException e) {
             if (ProcView.gone(pid)) {
                 throw new StatusException("status " + pid + ": the process exited while being read");
+            }
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                // Readable maps take the permission of ptrace: let the tracer say why it is refused.
+                try (Tracer t = Tracer.attach(pid)) {
+                    // permitted after all: the map was refused for another reason
+                } catch (TraceException refused) {
+                    throw new StatusException("status: " + refused.getMessage());
+                }
             }
             throw new StatusException("status " + pid + ": cannot read its memory map (" + e.getMessage() + ")");
         }

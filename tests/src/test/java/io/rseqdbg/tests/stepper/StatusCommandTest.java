@@ -242,6 +242,62 @@ class StatusCommandTest {
         }
     }
 
+    /** Threads start and exit all the time: status reads the ones there, and the program's checks pass. */
+    @Test
+    void threadsComingAndGoingWhileBeingRead() throws Exception {
+        Running p = Running.start(dir.resolve("out"), Map.of(), Targets.path("thread-churn").toString(), "4000", "4");
+        p.awaitThreads(2);
+        for (int i = 0; i < 3 && p.alive(); i++) {
+            Run run = Rseqdbg.launch("status", "--json", "--pid", Integer.toString(p.pid)).run();
+            if (run.exitCode() == 2 && !p.alive()) {
+                assertOneLineError(run, Integer.toString(p.pid)); // it ended while being read
+                break;
+            }
+            Map<String, Object> s = json(run.requireExit(0));
+            assertFalse(list(s.get("threads")).isEmpty(), s.toString());
+            p.assertUntouched();
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (p.alive() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals("thread-churn ok rounds=4000 threads=4", p.output().trim());
+    }
+
+    /** A program that ends while status reads it: a report, or one line and exit 2; never a trace. */
+    @Test
+    void aProcessThatExitsWhileBeingReadIsOneLine() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            Running p = Running.start(dir.resolve("out" + i), Map.of(), Targets.path("thread-churn").toString(), "300", "2");
+            Run run = Rseqdbg.launch("status", "--pid", Integer.toString(p.pid)).run();
+            if (run.exitCode() != 0) {
+                assertOneLineError(run, Integer.toString(p.pid));
+            }
+            assertFalse(run.stderr().contains("Exception"), run.describe());
+        }
+    }
+
+    /** Another user's process: the tracer's own explanation, in one line. */
+    @Test
+    void aProcessItMayNotTraceIsOneLineAndExitTwo() throws Exception {
+        List<String> asNobody = new ArrayList<>(List.of("--reuid=65534", "--regid=65534", "--clear-groups"));
+        asNobody.addAll(Rseqdbg.commandLine("--version"));
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                && Targets.command("/usr/bin/setpriv", asNobody.toArray(String[]::new)).run().exitCode() == 0,
+                "needs root, setpriv and a jar the user nobody can read");
+        Running p = Running.start(dir.resolve("out"), Map.of(), "sleep", "60");
+        try {
+            p.awaitThreads(1);
+            asNobody = new ArrayList<>(asNobody.subList(0, 3));
+            asNobody.addAll(Rseqdbg.commandLine("status", "--pid", Integer.toString(p.pid)));
+            Run run = Targets.command("/usr/bin/setpriv", asNobody.toArray(String[]::new)).run();
+            assertOneLineError(run, "not permitted");
+            assertTrue(p.alive());
+        } finally {
+            ProcessHandle.of(p.pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     @Test
     void aGonePidIsOneLineAndExitTwo() throws Exception {
         Process gone = new ProcessBuilder("true").start();
