@@ -45,6 +45,7 @@ public final class StatusReader {
     private String executable;
     private LoadMap map;
     private boolean is64 = true;
+    private List<LoadMap.Module> runtimeModules;
 
     private StatusReader(int pid) {
         this.pid = pid;
@@ -386,20 +387,28 @@ public final class StatusReader {
             }
         }
         Optional<LoadMap.Module> module = map.moduleAt(address);
-        boolean runtime = map.modules().stream().anyMatch(m -> m.tables().symbolAddress(RUNTIME_MARKER).isPresent());
         if (module.isPresent()) {
             LoadMap.Module m = module.get();
-            String kind = m.tables().symbolAddress(RUNTIME_MARKER).isPresent() ? "runtime" : "library";
+            String kind = runtimeModules().contains(m) ? "runtime" : "library";
             return new Owner(kind, m.nameOf(address) + " in " + m.file());
         }
         String mapping = ProcView.mappingOf(pid, address).map(n -> n.isEmpty() ? "anonymous memory" : n).orElse("unmapped memory");
         String notGlibc = glibc == null ? "glibc registers none here (no __rseq_offset)"
                 : !glibc.registers() ? "glibc registered none: __rseq_size is 0"
                 : "not glibc's area (thread pointer " + sign(glibc.offset()) + " __rseq_offset)";
-        if (runtime) {
+        if (!runtimeModules().isEmpty()) {
             return new Owner("runtime", "the rseqdbg runtime's own thread-local area, in " + mapping + "; " + notGlibc);
         }
         return new Owner("unknown", "thread-local or heap memory (" + mapping + "); " + notGlibc);
+    }
+
+    /** The modules that hold the bundled runtime (looked up once: a scan of each module's symbols). */
+    private List<LoadMap.Module> runtimeModules() {
+        if (runtimeModules == null) {
+            runtimeModules = map.modules().stream()
+                    .filter(m -> m.tables().symbolAddress(RUNTIME_MARKER).isPresent()).toList();
+        }
+        return runtimeModules;
     }
 
     private static String sign(long offset) {

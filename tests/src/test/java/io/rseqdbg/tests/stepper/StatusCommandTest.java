@@ -245,8 +245,9 @@ class StatusCommandTest {
     /** Threads start and exit all the time: status reads the ones there, and the program's checks pass. */
     @Test
     void threadsComingAndGoingWhileBeingRead() throws Exception {
-        Running p = Running.start(dir.resolve("out"), Map.of(), Targets.path("thread-churn").toString(), "4000", "4");
+        Running p = Running.start(dir.resolve("out"), Map.of(), Targets.path("thread-churn").toString(), "12000", "4");
         p.awaitThreads(2);
+        int read = 0;
         for (int i = 0; i < 3 && p.alive(); i++) {
             Run run = Rseqdbg.launch("status", "--json", "--pid", Integer.toString(p.pid)).run();
             if (run.exitCode() == 2 && !p.alive()) {
@@ -256,12 +257,14 @@ class StatusCommandTest {
             Map<String, Object> s = json(run.requireExit(0));
             assertFalse(list(s.get("threads")).isEmpty(), s.toString());
             p.assertUntouched();
+            read++;
         }
+        assertTrue(read > 0, "the program ended before status could read it once");
         long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (p.alive() && System.nanoTime() < end) {
             Thread.sleep(20);
         }
-        assertEquals("thread-churn ok rounds=4000 threads=4", p.output().trim());
+        assertEquals("thread-churn ok rounds=12000 threads=4", p.output().trim());
     }
 
     /** A program that ends while status reads it: a report, or one line and exit 2; never a trace. */
