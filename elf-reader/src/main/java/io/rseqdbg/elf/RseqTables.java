@@ -121,9 +121,9 @@ public final class RseqTables {
         return name != null ? name : file.getFileName() + "+" + Hex.of(address);
     }
 
-    /** The link-time address of the symbol called {@code name}, when the file has one. */
-    public OptionalLong addressOf(String name) {
-        return symbols.get().valueOf(name);
+    /** The link-time address of the code or data symbol {@code name} ({@code .symtab}, else {@code .dynsym}). */
+    public OptionalLong symbolAddress(String name) {
+        return symbols.get().addressOf(name);
     }
 
     /** {@code symbol+offset} of a link-time address, or null where no symbol holds it. */

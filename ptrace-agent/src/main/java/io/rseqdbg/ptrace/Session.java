@@ -96,6 +96,8 @@ final class Session {
     private final long[] regs = new long[32];
     private final byte[] code = new byte[16];
     private boolean closed;
+    /** System.nanoTime() just before the first thread was seized by {@link #attach}; 0 before. */
+    private volatile long firstSeizeNanos;
 
     Session(TracerThread thread) {
         this.thread = thread;
@@ -210,6 +212,9 @@ final class Session {
     }
 
     private void seize(ProcessState p, int tid, boolean first) {
+        if (firstSeizeNanos == 0) {
+            firstSeizeNanos = System.nanoTime();
+        }
         try {
             sys.ptrace(PTRACE_SEIZE, tid, 0, OPTIONS);
         } catch (NativeError e) {
@@ -236,6 +241,10 @@ final class Session {
             throw fail(e, tid);
         }
         register(p, new ThreadState(tid, p, false));
+    }
+
+    long firstSeizeNanos() {
+        return firstSeizeNanos;
     }
 
     /** Restores every planted byte and detaches from every thread, leaving the processes running. */

@@ -91,6 +91,22 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the native bindings now (JNA's start-up takes most of a second on a cold JVM), so that
+     * a following {@link #attach} stops the program only for the attach itself.
+     */
+    public static void preload() {
+        io.rseqdbg.ptrace.internal.Syscalls.gettid();
+    }
+
+    /**
+     * {@link System#nanoTime()} just before {@link #attach} seized the first thread: where the
+     * program's stop began (the tracer's own start-up before it is not the program's time).
+     */
+    public long attachStartNanos() {
+        return session.firstSeizeNanos();
+    }
+
     // ---------------------------------------------------------------- the tracer thread
 
     /**

@@ -20,6 +20,7 @@ public final class Main {
             new StepCommand(),
             new TableCommand(),
             new CheckCommand(),
+            new StatusCommand(),
             new GdbCommand()
     );
 

@@ -57,7 +57,7 @@ final class SectionLocator {
         for (LoadMap.Module m : map.modules()) {
             if (!m.criticalSections().isEmpty()) {
                 for (String name : SLOW_PATHS) {
-                    m.tables().addressOf(name).ifPresent(a -> slowPaths.add(a + m.bias()));
+                    m.tables().symbolAddress(name).ifPresent(a -> slowPaths.add(a + m.bias()));
                 }
             }
         }

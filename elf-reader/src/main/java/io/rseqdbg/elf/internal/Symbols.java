@@ -194,14 +194,18 @@ public final class Symbols {
         return values.length;
     }
 
-    /** The value of the first usable symbol called {@code name}; empty when there is none. */
-    public OptionalLong valueOf(String name) {
+    /**
+     * The value of the first usable symbol named {@code name} (a global before a weak or local
+     * one), or empty. A linear scan: for the few well-known names a tool looks up once per file.
+     */
+    public OptionalLong addressOf(String name) {
+        int best = -1;
         for (int i = 0; i < values.length; i++) {
-            if (name.equals(name(i))) {
-                return OptionalLong.of(values[i]);
+            if (name.equals(name(i)) && (best < 0 || ranks[i] % 3 > ranks[best] % 3)) {
+                best = i;
             }
         }
-        return OptionalLong.empty();
+        return best < 0 ? OptionalLong.empty() : OptionalLong.of(values[best]);
     }
 
     /** {@code symbol+offset} (decimal offset, as gdb prints it), {@code symbol} at offset 0, or null. */
