@@ -281,6 +281,7 @@ final class Session {
             }
         }
         p.space.sites.clear();
+        p.runCpu = -1; // from here on, every thread gets its own mask back
         for (ThreadState t : p.threads.values()) {
             try {
                 restoreAffinity(t.tid);
@@ -513,7 +514,10 @@ final class Session {
         }
         if (event == PTRACE_EVENT_CLONE
                 && Files.exists(Path.of("/proc", Integer.toString(pp.pid), "task", Integer.toString(child)))) {
-            register(pp, new ThreadState(child, pp, true));
+            ThreadState born = new ThreadState(child, pp, true);
+            // A thread inherits its creator's mask: under --bind, that of the run, not its own.
+            born.ownAffinity = pp.runCpu >= 0 && parent.ownAffinity != null ? parent.ownAffinity.clone() : null;
+            register(pp, born);
             return new ThreadCreated(parent.tid, child);
         }
         // A vfork child runs in its parent's memory until it execs; a fork child has a copy,
@@ -1253,10 +1257,34 @@ final class Session {
         return mask;
     }
 
-    /** Gives a thread bound by {@link #bindToCpu} its own CPU mask back; nothing when it is not bound. */
+    /**
+     * Keeps every thread of process {@code pid}, and those it creates, on {@code cpu} until
+     * detach; {@link #restoreAffinity} then returns a thread to that CPU, not to its own mask.
+     * False when the kernel refuses that CPU for one of them (the others are given back).
+     */
+    boolean bindProcess(int pid, int cpu) {
+        ProcessState p = process(pid, "bind process");
+        for (ThreadState t : p.threads.values()) {
+            if (!t.zombie && !bindToCpu(t.tid, cpu)) {
+                p.threads.values().forEach(o -> restoreAffinity(o.tid));
+                return false;
+            }
+        }
+        p.runCpu = cpu;
+        return true;
+    }
+
+    /**
+     * Gives a thread bound by {@link #bindToCpu} its own CPU mask back (or, under
+     * {@link #bindProcess}, its run's CPU); nothing when it is not bound.
+     */
     void restoreAffinity(int tid) {
         ThreadState t = threads.get(tid);
         if (t == null || t.ownAffinity == null) {
+            return;
+        }
+        if (t.process.runCpu >= 0) {
+            bindToCpu(tid, t.process.runCpu);
             return;
         }
         byte[] own = t.ownAffinity;

@@ -460,6 +460,26 @@ public final class Tracer implements AutoCloseable {
         return thread.isCurrent() ? session.bindToCpu(tid, cpu) : run(() -> session.bindToCpu(tid, cpu));
     }
 
+    /**
+     * {@code --bind}: every thread of {@code pid}, those it creates, and the tracer thread on one
+     * CPU until detach, which gives each thread its own mask back. False when the kernel refuses
+     * that CPU for the program.
+     */
+    public boolean bindProcess(int pid, int cpu) {
+        return run(() -> {
+            if (!session.bindProcess(pid, cpu)) {
+                return false;
+            }
+            session.pinToCpu(cpu);
+            return true;
+        });
+    }
+
+    /** The CPUs a process may run on, as /proc says them ({@code Cpus_allowed_list}, e.g. "0-1"). */
+    public String allowedCpus(int pid) {
+        return ProcFs.allowedCpus(pid);
+    }
+
     /** True while thread {@code tid}'s CPU mask is exactly {@code cpu} (the kernel rewrites it on hotplug or cpuset changes). */
     public boolean isBoundTo(int tid, int cpu) {
         return thread.isCurrent() ? session.isBoundTo(tid, cpu) : run(() -> session.isBoundTo(tid, cpu));
