@@ -75,9 +75,14 @@ final class Session {
     static final int SIGTTIN = 21;
     static final int SIGTTOU = 22;
 
-    /** EXITKILL: a dying rseqdbg must not leave a tracee that later dies on a planted int3. */
+    /**
+     * For a program rseqdbg launched, EXITKILL: a dying rseqdbg must not leave a tracee that later
+     * dies on a planted int3. Never for one it attached to: the user's running program must not
+     * die with rseqdbg (SIGKILL, the OOM killer), as it does not die with gdb.
+     */
     private static final int OPTIONS = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK
-            | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+            | PTRACE_O_TRACEEXEC;
+    private static final int LAUNCH_OPTIONS = OPTIONS | PTRACE_O_EXITKILL;
     /** __WNOTHREAD: only this thread's tracees, never the JVM's own children (the launcher). */
     private static final int WAIT_ANY = WALL | WNOTHREAD;
     private static final long LAUNCH_TIMEOUT_NANOS = 10_000_000_000L;
@@ -128,7 +133,7 @@ final class Session {
             }
         }
         try {
-            sys.ptrace(PTRACE_SEIZE, child, 0, OPTIONS);
+            sys.ptrace(PTRACE_SEIZE, child, 0, LAUNCH_OPTIONS);
         } catch (NativeError e) {
             Syscalls.kill(child, SIGKILL);
             throw fail(e, child);
