@@ -20,12 +20,12 @@ if gcc -O1 -o "$dir/specimen" "$sources/tables.c" >/dev/null 2>&1; then
 fi
 
 javas=()
-path_java="$(type -P java || true)"
-[ -n "$path_java" ] && javas+=("$path_java")
+path_java="$(type -P java)" && javas+=("$path_java")
 javas+=("$@")
 done_archives=" "
 for java in "${javas[@]}"; do
-  rseqdbg_cds_archive "$jar" "$java" || continue
+  java="$(readlink -f -- "$java")" && [ -x "$java" ] || continue
+  rseqdbg_cds_archive "$jar" "$java"
   archive="$RSEQDBG_CDS_ARCHIVE"
   case "$done_archives" in *" $archive "*) continue ;; esac
   done_archives+="$archive "
