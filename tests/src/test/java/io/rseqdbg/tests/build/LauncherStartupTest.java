@@ -170,6 +170,24 @@ class LauncherStartupTest {
         assertEquals(run.stdout(), quiet.stdout());
     }
 
+    @Test
+    void theGdbBridgeReadsTablesWithTheLaunchersCommandLine() throws IOException {
+        String java = bash("readlink -f \"$(type -P java)\"").requireExit(0).stdout().strip();
+        Path python = Launcher.home().resolve("gdb-bridge/src/main/python");
+        Run gdb = Targets.command("gdb", "-batch", "-nx", "-ex", "python import sys; sys.path.insert(0, '" + python
+                + "'); from rseqdbg_gdb.tables import java_command; print('\\n'.join(java_command('" + java + "', '"
+                + Rseqdbg.jar() + "')))").run();
+        assertEquals(0, gdb.exitCode(), gdb.describe());
+        List<String> bridge = gdb.stdout().lines().toList();
+        List<String> launcher = Launcher.javaCommand("table", "--json", specimen());
+        // the same but for the java executable's name and the home property, which table does not read
+        List<String> expected = new ArrayList<>(launcher.subList(0, launcher.indexOf("-jar") + 2));
+        expected.set(0, java);
+        expected.remove("-Drseqdbg.home=" + Launcher.home().toRealPath());
+        assertEquals(expected, bridge);
+        assertTrue(bridge.stream().anyMatch(w -> w.startsWith(ARCHIVE_OPTION)), bridge.toString());
+    }
+
     private static Path realPath(Path p) {
         try {
             return p.toRealPath();
