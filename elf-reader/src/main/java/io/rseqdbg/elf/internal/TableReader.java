@@ -63,7 +63,10 @@ public final class TableReader {
         List<Section> exits = sections(EXIT_POINTS);
         List<Range> ranges = new ArrayList<>();
         for (Section s : image.sections()) {
-            if (arrays.contains(s) || pointers.contains(s) || exits.contains(s)) {
+            // by name, not List.contains: a record's equals is bootstrapped through method handles,
+            // tens of ms of a short run's start-up
+            String n = s.name();
+            if (n.equals(RSEQ_CS) || n.equals(RSEQ_TABLE) || n.equals(PTR_ARRAY) || n.equals(EXIT_POINTS)) {
                 ranges.add(new Range(s.address(), s.size()));
             }
         }
