@@ -286,7 +286,9 @@ public final class ElfImage {
         int info = (int) b.u32(at + (is64 ? 44 : 28));
         long entrySize = b.word(at + (is64 ? 56 : 36), is64);
         String name = "";
-        if (names != null && index != 0) {
+        // Index 0 of a string table is the empty string by definition, whatever byte the file has
+        // there (jelf agrees; found by fuzzing against it).
+        if (names != null && index != 0 && nameOffset != 0) {
             name = b.cString(names.offset() + nameOffset, names.size() - nameOffset);
             if (name == null) {
                 throw new Malformed("section " + index + ": name offset " + nameOffset + " outside the section name table");
