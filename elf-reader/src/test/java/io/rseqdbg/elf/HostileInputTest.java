@@ -147,6 +147,54 @@ class HostileInputTest {
         assertEquals(Build.X86_64_PIE.criticalSections().size(), RseqTables.read(file).criticalSections().size());
     }
 
+    /**
+     * 32,000 section headers, each a __rseq_cs spanning the whole file: a walk of every section's
+     * entries would read 2 billion descriptors. The file cannot hold more entries than its bytes.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void overlappingTableSectionsCostNoMoreThanTheFileHolds() throws Exception {
+        byte[] original = Files.readAllBytes(Build.X86_64_PIE.path());
+        ByteBuffer in = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
+        long shoff = in.getLong(40);
+        int shnum = in.getShort(60);
+        int count = 32_000;
+        int rseqCs = -1;
+        ElfImage image = ElfImage.open(Build.X86_64_PIE.path());
+        for (ElfImage.Section s : image.sections()) {
+            if (s.name().equals("__rseq_cs")) {
+                rseqCs = s.index();
+            }
+        }
+        assertTrue(rseqCs > 0);
+        ElfImage.Segment data = image.loadSegments().get(image.loadSegments().size() - 1);
+        int newShoff = original.length + 7 & ~7;
+        int length = newShoff + 64 * count;
+        ByteBuffer out = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(original);
+        for (int i = 0; i < count; i++) {
+            int at = newShoff + 64 * i;
+            int from = (int) shoff + 64 * (i < shnum ? i : rseqCs);
+            out.put(at, original, from, 64);
+            if (i >= shnum) {
+                out.putLong(at + 16, data.address()); // sh_addr: the data segment's start
+                out.putLong(at + 24, 0); // sh_offset
+                out.putLong(at + 32, length & ~31); // sh_size: the whole file
+            }
+        }
+        out.putLong(40, newShoff);
+        out.putShort(60, (short) count);
+        Path file = Files.write(dir.resolve("overlapping"), out.array());
+        long start = System.nanoTime();
+        try {
+            RseqTables.read(file);
+        } catch (ElfReadException e) {
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 5_000, "took " + millis + " ms");
+    }
+
     /** Reads a copy; true when it produced tables, false for a clean ElfReadException. */
     private boolean readCopy(byte[] bytes, String what) throws IOException {
         Path file = Files.write(dir.resolve("copy"), bytes);
