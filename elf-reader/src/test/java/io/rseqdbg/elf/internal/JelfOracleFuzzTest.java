@@ -166,7 +166,7 @@ class JelfOracleFuzzTest {
 
     /** e_shnum 0, e_shstrndx or e_phnum 0xffff: counts in section header 0, which jelf mostly ignores. */
     static boolean extendedNumbering(byte[] input) {
-        if (input.length < 64) {
+        if (input.length < 52 || input[4] == 2 && input.length < 64) {
             return false;
         }
         ByteBuffer b = ByteBuffer.wrap(input).order(input[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
