@@ -52,7 +52,7 @@ class ElfReaderFuzzTest {
 
     @MethodSource("specimens")
     @FuzzTest(maxExecutions = FUZZ_EXECUTIONS, maxDuration = "60m")
-    @Timeout(120)
+    @Timeout(30) // per input; while fuzzing, Jazzer's -timeout
     void anyBytesGiveTablesOrOneCleanError(byte[] input) {
         readsToTablesOrOneCleanError(input);
     }
