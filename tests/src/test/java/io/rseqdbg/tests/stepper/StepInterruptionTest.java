@@ -65,21 +65,37 @@ class StepInterruptionTest {
 
     @Test
     void attachStepsABoundedNumberOfStepsDetachesAndTheTargetFinishes() throws Exception {
-        Process target = new ProcessBuilder(Targets.path("counter").toString(), "2", "300000000")
+        // Long enough natively (seconds) that rseqdbg's start-up never misses it on a busy machine.
+        Process target = new ProcessBuilder(Targets.path("counter").toString(), "2", "2000000000")
                 .redirectOutput(dir.resolve("target.txt").toFile()).redirectErrorStream(true).start();
-        Thread.sleep(300);
+        awaitThreads(target.pid(), 3);
         Targets.Run run = Rseqdbg.launch("step", "--pid", Long.toString(target.pid()), "--max-steps", "5000", "--json")
                 .timeout(Duration.ofSeconds(120)).run().requireExit(0);
         assertTrue(run.lastLine().contains("\"end\":\"max-steps\""), run.describe());
         assertTrue(run.lastLine().contains("\"steps\":5000"), run.describe());
-        assertTrue(target.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(target.waitFor(240, TimeUnit.SECONDS));
         assertEquals(0, target.exitValue(), Files.readString(dir.resolve("target.txt")));
-        assertTrue(Files.readString(dir.resolve("target.txt")).contains("ok ops=600000000 "));
+        assertTrue(Files.readString(dir.resolve("target.txt")).contains("ok ops=4000000000 "));
     }
 
     private static Process start(Path out, Path err, String... args) throws IOException {
         return new ProcessBuilder(Rseqdbg.commandLine(args))
                 .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** Waits until process {@code pid} runs {@code count} threads (its workers have started). */
+    private static void awaitThreads(long pid, int count) throws IOException, InterruptedException {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (var list = Files.list(tasks)) {
+                if (list.count() >= count) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("process " + pid + " never ran " + count + " threads");
     }
 
     /** The traced program: the rseqdbg JVM's grandchild, under the launcher. */
