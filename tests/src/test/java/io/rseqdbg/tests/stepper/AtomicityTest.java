@@ -81,9 +81,10 @@ class AtomicityTest {
                                                     int repetition) {
         Targets.assumeRunnable(target);
         long ops = launchedOps(target);
-        Run run = Rseqdbg.launch(stepArgs(policy, "--", Targets.path(target).toString(), Integer.toString(threads),
-                        Long.toString(ops))).env(registrationEnv(registration))
-                .timeout(STEP_TIMEOUT).run();
+        Targets.Launch launch = Rseqdbg.launch(stepArgs(policy, "--", Targets.path(target).toString(),
+                Integer.toString(threads), Long.toString(ops))).timeout(STEP_TIMEOUT);
+        registrationEnv(registration).forEach(launch::env);
+        Run run = launch.run();
         run.requireExit(0);
         assertTrue(run.lastLine().startsWith("ok "), "the target's own checks: " + run.describe());
         assertEquals(threads * ops, run.number("ops"), run.describe());
