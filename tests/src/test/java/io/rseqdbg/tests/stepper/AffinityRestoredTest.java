@@ -69,9 +69,9 @@ class AffinityRestoredTest {
         assertTargetCompletes();
     }
 
-    /** spin-c2 with 4 threads, untraced for about 10 s: still at work after an attached run or an interrupt. */
+    /** spin-c2 with 4 threads, untraced for some 15 s: still at work after an attached run or an interrupt. */
     private RunningTarget startSpinC2() throws InterruptedException {
-        RunningTarget spin = RunningTarget.start(dir, "spin-c2", 4, 20_000_000, Map.of());
+        RunningTarget spin = RunningTarget.start(dir, "spin-c2", 4, 100_000_000, Map.of());
         assertTrue(spin.awaitWorking(), "spin-c2 ended before it could be attached");
         return spin;
     }
@@ -108,7 +108,7 @@ class AffinityRestoredTest {
     private static void assertCompareTwiceTargetCompletes(RunningTarget spin) throws InterruptedException {
         RunningTarget.Ended end = spin.await(600);
         assertEquals(0, end.exitCode(), end.describe());
-        assertEquals("80000000", end.report().get("ops"), end.describe());
+        assertEquals("400000000", end.report().get("ops"), end.describe());
         assertFalse(end.stderr().contains("FAIL compare-twice"), end.describe());
     }
 
