@@ -100,6 +100,49 @@ class AffinityRestoredTest {
         assertTargetCompletes();
     }
 
+    /** spin-c2 with 4 threads, untraced for some 15 s: still at work after an attached run or an interrupt. */
+    private RunningTarget startSpinC2() throws InterruptedException {
+        RunningTarget spin = RunningTarget.start(dir, "spin-c2", 4, 100_000_000, Map.of());
+        assertTrue(spin.awaitWorking(), "spin-c2 ended before it could be attached");
+        return spin;
+    }
+
+    @Test
+    void aBoundedAttachedRunGivesEveryThreadOfACompareTwiceTargetItsOwnMaskBack() throws Exception {
+        try (RunningTarget spin = startSpinC2()) {
+            Map<String, String> before = masks(spin.pid());
+            Targets.Run run = Rseqdbg.launch("step", "--policy", "inside", "--pid", Long.toString(spin.pid()),
+                    "--max-steps", "20000", "--json").timeout(Duration.ofSeconds(300)).run().requireExit(0);
+            assertTrue(boundSections(run.lastLine()) > 0, "some section ran with rseq_cs cleared: " + run.describe());
+            assertEquals(before, masks(spin.pid()));
+            assertCompareTwiceTargetCompletes(spin);
+        }
+    }
+
+    @Test
+    void ctrlCGivesEveryThreadOfACompareTwiceTargetItsOwnMaskBack() throws Exception {
+        try (RunningTarget spin = startSpinC2()) {
+            Map<String, String> before = masks(spin.pid());
+            Path err = dir.resolve("err.txt");
+            Process rseqdbg = new ProcessBuilder(Rseqdbg.commandLine("step", "--policy", "inside", "--pid",
+                    Long.toString(spin.pid()))).redirectInput(new File("/dev/null"))
+                    .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(err.toFile()).start();
+            awaitBinding(spin.pid(), err);
+            new ProcessBuilder("kill", "-INT", Long.toString(rseqdbg.pid())).start().waitFor();
+            assertTrue(rseqdbg.waitFor(120, TimeUnit.SECONDS), "rseqdbg hangs after SIGINT");
+            assertTrue(Files.readString(err).contains("interrupted, detached"), Files.readString(err));
+            assertEquals(before, masks(spin.pid()));
+            assertCompareTwiceTargetCompletes(spin);
+        }
+    }
+
+    private static void assertCompareTwiceTargetCompletes(RunningTarget spin) throws InterruptedException {
+        RunningTarget.Ended end = spin.await(600);
+        assertEquals(0, end.exitCode(), end.describe());
+        assertEquals("400000000", end.report().get("ops"), end.describe());
+        assertFalse(end.stderr().contains("FAIL compare-twice"), end.describe());
+    }
+
     private void startTarget() throws IOException, InterruptedException {
         target = new ProcessBuilder(Targets.path("counter").toString(), "2", "1500000000")
                 .redirectOutput(dir.resolve("target.txt").toFile()).redirectErrorStream(true).start();
