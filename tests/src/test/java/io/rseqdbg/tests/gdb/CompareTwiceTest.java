@@ -116,19 +116,29 @@ class CompareTwiceTest {
     }
 
     @Test
-    void nextGivesTheMaskBackAfterTheSection() {
+    void nextThroughTheSectionsLineBindsAndGivesTheMaskBack() {
         Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs 2 CPUs");
         GdbSession.Result r = GdbSession.bridge("counter-c2", "2", "300")
-                .ex("break counter.c:90", "run", "delete")
+                .ex("break percpu_counter_add", "run", "delete")
                 .python(ALLOWED + """
+                        bindings = rseqdbg_gdb.bridge().process.bindings
+                        bound = []
+                        bind = bindings.bind
+                        def recording(tid, cpu):
+                            bound.append(cpu)
+                            return bind(tid, cpu)
+                        bindings.bind = recording
                         before = allowed()
-                        for _ in range(4):
-                            gdb.execute("next", to_string=True)
+                        for _ in range(8):
+                            gdb.execute("next")
+                            if bound and not at_section():
+                                break
                         after = allowed()
+                        print("bound=%d" % len(bound))
                         print("kept=%s" % all(after.get(t, v) == v for t, v in before.items()))
-                        print("mine=%s" % before[gdb.selected_thread().ptid[1]])
                         """)
                 .ex("continue").run();
+        assertEquals(1, r.count("^bound=[1-9]"), "next through the section's line binds the thread\n" + r.describe());
         assertEquals(1, r.count("^kept=True"), r.describe());
         assertTrue(r.commits() >= 1, r.describe());
         assertFinishedOk(r, 600);
