@@ -233,6 +233,15 @@ class Bridge:
         if self.off_because or self.policy == "off" or self.process is None:
             return False
         tid = gdb.selected_thread().ptid[1]
+        try:
+            return self._on_guard(guard, tid)
+        except BaseException:
+            # An error half way: a thread the bridge does not hold inside gets its own mask back.
+            if self.process is not None and tid not in self._inside:
+                self.process.bindings.release(tid)
+            raise
+
+    def _on_guard(self, guard, tid):
         if guard.kind == SLOW:
             self._progress(tid)
             return False
