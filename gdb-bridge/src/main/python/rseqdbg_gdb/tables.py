@@ -9,10 +9,48 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 
 READER_TIMEOUT = 120
+
+# The JVM options ./rseqdbg gives its short commands (stepper/src/main/sh/java-options.sh: keep the
+# two alike): a table read is over in about a JVM start-up.
+SHORT_RUN_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                     "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+
+
+def cds_archive(jar, java):
+    """The build's class-data archive of ``jar`` for the JDK of ``java`` when it is current, else None.
+
+    The rule of java-options.sh: ``cds/rseqdbg<JDK home, / as _>.jsa`` beside the jar, newer than the
+    jar and than the JDK's libjvm.so.
+    """
+    try:
+        jdk = os.path.realpath(java)
+        if jdk.endswith("/bin/java"):
+            jdk = jdk[:-len("/bin/java")]
+        jar = os.path.realpath(jar)
+        archive = os.path.join(os.path.dirname(jar), "cds", "rseqdbg" + re.sub(r"[^A-Za-z0-9._-]", "_", jdk) + ".jsa")
+        made = os.stat(archive)
+        if made.st_size == 0 or made.st_mtime_ns <= os.stat(jar).st_mtime_ns:
+            return None
+        jvm = os.path.join(jdk, "lib", "server", "libjvm.so")
+        if os.path.exists(jvm) and made.st_mtime_ns <= os.stat(jvm).st_mtime_ns:
+            return None
+        return archive
+    except OSError:
+        return None
+
+
+def java_command(java, jar):
+    """``java ... -jar JAR``, as ./rseqdbg runs table and check (the archive, when usable, with the jar's real path)."""
+    command = [java] + SHORT_RUN_OPTIONS
+    archive = cds_archive(jar, java)
+    if archive:
+        command.append("-XX:SharedArchiveFile=" + archive)
+    return command + ["-jar", os.path.realpath(jar)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +159,7 @@ class Answer:
 
 
 class TableReader:
-    """Runs ``java -jar JAR table --json FILE...`` and caches each file's answer."""
+    """Runs ``java [short-run options] -jar JAR table --json FILE...`` and caches each file's answer."""
 
     def __init__(self, java, jar, cache_dir=None):
         self.java = java
@@ -155,7 +193,7 @@ class TableReader:
         return answers
 
     def _run(self, paths):
-        command = [self.java, "-jar", self.jar, "table", "--json"] + paths
+        command = java_command(self.java, self.jar) + ["table", "--json"] + paths
         try:
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                   timeout=READER_TIMEOUT)

@@ -8,9 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,18 +100,27 @@ public final class ElfImage {
 
     /** Maps the file and validates its headers. */
     public static ElfImage open(Path path) throws ElfReadException {
-        ByteBuffer buffer = map(path);
+        return of(path, map(path));
+    }
+
+    /**
+     * Validates the headers of an ELF file already in memory ({@code contents}, from position 0 to
+     * its capacity); {@code name} only labels it in messages. What {@link #open} does after mapping.
+     */
+    public static ElfImage of(Path name, ByteBuffer contents) throws ElfReadException {
+        ByteBuffer buffer = contents.duplicate().clear();
         if (buffer.capacity() < 16 || buffer.getInt(0) != 0x7f454c46) {
-            throw new ElfReadException(path, "not an ELF file", true);
+            throw new ElfReadException(name, "not an ELF file", true);
         }
         try {
-            return parse(path, buffer);
+            return parse(name, buffer);
         } catch (Malformed e) {
-            throw new ElfReadException(path, e.getMessage());
+            throw new ElfReadException(name, e.getMessage());
         }
     }
 
     private static ByteBuffer map(Path path) throws ElfReadException {
+        refuseWhatIsNotARegularFile(path);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
@@ -123,6 +134,45 @@ public final class ElfImage {
         } catch (IOException | UnsupportedOperationException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ElfReadException(path, "cannot read: " + why.replace(path + ": ", ""));
+        }
+    }
+
+    /**
+     * A FIFO would block the open (and then the read) until a writer comes; a directory or a device
+     * has no ELF contents. Asked of the file's attributes, before anything opens it.
+     */
+    private static void refuseWhatIsNotARegularFile(Path path) throws ElfReadException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new ElfReadException(path, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new ElfReadException(path, "permission denied");
+        } catch (IOException e) {
+            return; // opening it says why, below
+        }
+        if (attributes.isDirectory()) {
+            throw new ElfReadException(path, "is a directory");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new ElfReadException(path, "not a regular file (" + kindOfSpecialFile(path) + ")");
+        }
+    }
+
+    /** "a FIFO", "a socket", "a character device"... from the file type bits of st_mode. */
+    private static String kindOfSpecialFile(Path path) {
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode");
+            return switch (mode & 0170000) {
+                case 0010000 -> "a FIFO";
+                case 0140000 -> "a socket";
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            return "a special file";
         }
     }
 
@@ -236,7 +286,9 @@ public final class ElfImage {
         int info = (int) b.u32(at + (is64 ? 44 : 28));
         long entrySize = b.word(at + (is64 ? 56 : 36), is64);
         String name = "";
-        if (names != null && index != 0) {
+        // Index 0 of a string table is the empty string by definition, whatever byte the file has
+        // there (jelf agrees; found by fuzzing against it).
+        if (names != null && index != 0 && nameOffset != 0) {
             name = b.cString(names.offset() + nameOffset, names.size() - nameOffset);
             if (name == null) {
                 throw new Malformed("section " + index + ": name offset " + nameOffset + " outside the section name table");

@@ -50,7 +50,12 @@ public final class RseqTables {
      *     where it matters; the message is one line naming the file and the problem
      */
     public static RseqTables read(Path file) throws ElfReadException {
-        ElfImage image = ElfImage.open(file);
+        return read(ElfImage.open(file));
+    }
+
+    /** Reads every rseq table of an image already opened (for the fuzz tests: one from memory). */
+    static RseqTables read(ElfImage image) throws ElfReadException {
+        Path file = image.path();
         try {
             // Symbols are read on first use (here only if the file has critical sections to name)
             // and kept: the stepper names every traced address with them.

@@ -13,6 +13,8 @@ final class ProcessState {
     final Map<Integer, ThreadState> threads = new LinkedHashMap<>();
     /** /proc/PID/task/TID/mem, opened on first need; it follows the address space, so exec closes it. */
     FileChannel mem;
+    /** The one CPU every thread runs on for the whole run ({@code --bind}), or -1. */
+    int runCpu = -1;
 
     ProcessState(int pid, AddressSpace space) {
         this.pid = pid;

@@ -39,7 +39,7 @@ final class ThreadState {
      * registration there (it clears it only after the PTRACE_EVENT_EXEC stop).
      */
     boolean atExec;
-    /** The thread's own CPU mask while the tracer keeps it on one CPU ({@link Session#bindToCpu}), else null. */
+    /** The thread's own CPU mask while the tracer keeps it on one CPU ({@link CpuAffinity#bindToCpu}), else null. */
     byte[] ownAffinity;
 
     ThreadState(int tid, ProcessState process, boolean stopped) {

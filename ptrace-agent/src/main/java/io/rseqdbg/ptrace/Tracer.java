@@ -1,6 +1,7 @@
 package io.rseqdbg.ptrace;
 
 import io.rseqdbg.ptrace.ThreadState.Resume;
+import io.rseqdbg.ptrace.internal.Syscalls;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -33,7 +34,16 @@ public final class Tracer implements AutoCloseable {
     private static final long SHUTDOWN_MILLIS = 5_000;
 
     private final TracerThread thread;
+    private final Tracees tracees;
     private final Session session;
+    private final RegisterAccess registers;
+    private final Breakpoints breakpoints;
+    private final RseqAccess rseq;
+    private final ProcessMemory memory;
+    private final StepFixups fixups;
+    private final CpuAffinity affinity;
+    private final Attacher attacher;
+    private final Detacher detacher;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Thread shutdownHook;
     private volatile int mainPid;
@@ -41,7 +51,18 @@ public final class Tracer implements AutoCloseable {
 
     private Tracer() {
         thread = new TracerThread("rseqdbg-tracer");
-        session = thread.call(() -> new Session(thread));
+        // Made here, used on the tracer thread only: every call reaches them through onTracer.
+        Syscalls sys = thread.syscalls();
+        tracees = new Tracees();
+        memory = new ProcessMemory(sys, tracees);
+        fixups = new StepFixups(sys, tracees, memory);
+        affinity = new CpuAffinity(sys, tracees);
+        registers = new RegisterAccess(sys, tracees);
+        breakpoints = new Breakpoints(tracees, memory);
+        rseq = new RseqAccess(sys, tracees, memory);
+        session = new Session(thread, tracees, registers, memory, fixups);
+        detacher = new Detacher(sys, tracees, session, memory, fixups, affinity);
+        attacher = new Attacher(sys, tracees, session, detacher, thread.tid());
         shutdownHook = new Thread(this::closeOnShutdown, "rseqdbg-tracer-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -60,7 +81,7 @@ public final class Tracer implements AutoCloseable {
             launcher = Launcher.start(spec, program);
             Process started = launcher;
             tracer.launched = launcher;
-            tracer.mainPid = tracer.thread.call(() -> tracer.session.adoptLaunched(started, spec.program()));
+            tracer.mainPid = tracer.onTracer(() -> tracer.attacher.adoptLaunched(started, spec.program()));
             return tracer;
         } catch (RuntimeException e) {
             tracer.kill();
@@ -83,7 +104,7 @@ public final class Tracer implements AutoCloseable {
     public static Tracer attach(int pid) {
         Tracer tracer = new Tracer();
         try {
-            tracer.mainPid = tracer.thread.call(() -> tracer.session.attach(pid));
+            tracer.mainPid = tracer.onTracer(() -> tracer.attacher.attach(pid));
             return tracer;
         } catch (RuntimeException e) {
             tracer.close();
@@ -96,7 +117,7 @@ public final class Tracer implements AutoCloseable {
      * a following {@link #attach} stops the program only for the attach itself.
      */
     public static void preload() {
-        io.rseqdbg.ptrace.internal.Syscalls.gettid();
+        Syscalls.gettid();
     }
 
     /**
@@ -104,7 +125,7 @@ public final class Tracer implements AutoCloseable {
      * program's stop began (the tracer's own start-up before it is not the program's time).
      */
     public long attachStartNanos() {
-        return session.firstSeizeNanos();
+        return attacher.firstSeizeNanos();
     }
 
     // ---------------------------------------------------------------- the tracer thread
@@ -114,7 +135,7 @@ public final class Tracer implements AutoCloseable {
      * this tracer runs directly. Use it for loops that must not pay a hand-over per call.
      */
     public <T> T call(Callable<T> work) {
-        return thread.call(work);
+        return onTracer(work);
     }
 
     /** True on the tracer thread (inside {@link #call}). */
@@ -122,8 +143,19 @@ public final class Tracer implements AutoCloseable {
         return thread.isCurrent();
     }
 
-    private <T> T run(Callable<T> work) {
+    /**
+     * The one way this class reaches the tracee: every request runs on the tracer thread
+     * ({@link TracerThread} enforces the one-thread rule), directly when already there.
+     */
+    private <T> T onTracer(Callable<T> work) {
         return thread.call(work);
+    }
+
+    private void onTracer(Runnable work) {
+        thread.call(() -> {
+            work.run();
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- processes and threads
@@ -141,32 +173,32 @@ public final class Tracer implements AutoCloseable {
 
     /** Every traced process (the main one and forked children still traced). */
     public List<Integer> pids() {
-        return thread.isCurrent() ? session.pids() : run(session::pids);
+        return onTracer(tracees::pids);
     }
 
     /** The traced threads of process {@code pid}. */
     public List<Integer> threads(int pid) {
-        return thread.isCurrent() ? session.threadIds(pid) : run(() -> session.threadIds(pid));
+        return onTracer(() -> tracees.threadIds(pid));
     }
 
     public boolean isStopped(int tid) {
-        return thread.isCurrent() ? session.isStopped(tid) : run(() -> session.isStopped(tid));
+        return onTracer(() -> tracees.isStopped(tid));
     }
 
     public int processOf(int tid) {
-        return thread.isCurrent() ? session.processOf(tid) : run(() -> session.processOf(tid));
+        return onTracer(() -> tracees.processOf(tid));
     }
 
     // ---------------------------------------------------------------- events
 
     /** Waits for the next event of any traced thread. */
     public TraceEvent waitEvent() {
-        return thread.isCurrent() ? session.waitEvent(true) : run(() -> session.waitEvent(true));
+        return onTracer(() -> session.waitEvent(true));
     }
 
     /** The next event if one is ready, without waiting. */
     public Optional<TraceEvent> pollEvent() {
-        return Optional.ofNullable(thread.isCurrent() ? session.waitEvent(false) : run(() -> session.waitEvent(false)));
+        return Optional.ofNullable(onTracer(() -> session.waitEvent(false)));
     }
 
     // ---------------------------------------------------------------- running and stopping
@@ -177,60 +209,34 @@ public final class Tracer implements AutoCloseable {
      * The outcome comes as an event: normally {@link TraceEvent.Stepped}.
      */
     public void singleStep(int tid) {
-        if (thread.isCurrent()) {
-            session.resume(tid, Resume.STEP, -1);
-        } else {
-            run(() -> {
-                session.resume(tid, Resume.STEP, -1);
-                return null;
-            });
-        }
+        onTracer(() -> session.resume(tid, Resume.STEP, -1));
     }
 
     /** Single-steps delivering exactly {@code signal} (0: none), whatever was pending. */
     public void singleStep(int tid, int signal) {
         checkSignal(signal);
-        if (thread.isCurrent()) {
-            session.resume(tid, Resume.STEP, signal);
-        } else {
-            run(() -> {
-                session.resume(tid, Resume.STEP, signal);
-                return null;
-            });
-        }
+        onTracer(() -> session.resume(tid, Resume.STEP, signal));
     }
 
     /** Continues a stopped thread, delivering its pending signal; steps over a breakpoint it stands on. */
     public void cont(int tid) {
-        run(() -> {
-            session.resume(tid, Resume.CONT, -1);
-            return null;
-        });
+        onTracer(() -> session.resume(tid, Resume.CONT, -1));
     }
 
     /** Continues delivering exactly {@code signal} (0: none), whatever was pending. */
     public void cont(int tid, int signal) {
         checkSignal(signal);
-        run(() -> {
-            session.resume(tid, Resume.CONT, signal);
-            return null;
-        });
+        onTracer(() -> session.resume(tid, Resume.CONT, signal));
     }
 
     /** PTRACE_LISTEN: leaves a thread in its group-stop yet lets it report a SIGCONT. */
     public void listen(int tid) {
-        run(() -> {
-            session.resume(tid, Resume.LISTEN, 0);
-            return null;
-        });
+        onTracer(() -> session.resume(tid, Resume.LISTEN, 0));
     }
 
     /** Continues every stopped thread whose event has been read. */
     public void resumeAll() {
-        run(() -> {
-            session.resumeAll();
-            return null;
-        });
+        onTracer(() -> session.resumeAll());
     }
 
     /**
@@ -238,20 +244,17 @@ public final class Tracer implements AutoCloseable {
      * (or whatever stopped it first). False when the thread is already stopped.
      */
     public boolean interrupt(int tid) {
-        return run(() -> session.interrupt(tid));
+        return onTracer(() -> session.interrupt(tid));
     }
 
     /** Drops the signal a {@link TraceEvent.SignalStop} left pending for the thread. */
     public void suppressSignal(int tid) {
-        run(() -> {
-            session.suppressSignal(tid);
-            return null;
-        });
+        onTracer(() -> session.suppressSignal(tid));
     }
 
     /** The signal the thread's next resume delivers, 0 when none. */
     public int pendingSignal(int tid) {
-        return run(() -> session.pendingSignal(tid));
+        return onTracer(() -> session.pendingSignal(tid));
     }
 
     /**
@@ -261,83 +264,54 @@ public final class Tracer implements AutoCloseable {
      * {@link #waitEvent()} instead and stays stopped until resumed.
      */
     public List<Integer> holdAllExcept(int tid) {
-        return thread.isCurrent() ? session.holdAllExcept(tid) : run(() -> session.holdAllExcept(tid));
+        return onTracer(() -> session.holdAllExcept(tid));
     }
 
     /** As {@link #holdAllExcept} for every thread of process {@code pid}. */
     public List<Integer> stopAll(int pid) {
-        return thread.isCurrent() ? session.stopAll(pid) : run(() -> session.stopAll(pid));
+        return onTracer(() -> session.stopAll(pid));
     }
 
     /** Sets held threads running again the way they ran before the hold. */
     public void release(Collection<Integer> held) {
-        if (thread.isCurrent()) {
-            session.release(held);
-        } else {
-            run(() -> {
-                session.release(held);
-                return null;
-            });
-        }
+        onTracer(() -> session.release(held));
     }
 
     // ---------------------------------------------------------------- registers
 
     public Registers getRegisters(int tid) {
-        return thread.isCurrent() ? session.getRegisters(tid) : run(() -> session.getRegisters(tid));
+        return onTracer(() -> registers.getRegisters(tid));
     }
 
     public void setRegisters(int tid, Registers registers) {
-        if (thread.isCurrent()) {
-            session.setRegisters(tid, registers);
-        } else {
-            run(() -> {
-                session.setRegisters(tid, registers);
-                return null;
-            });
-        }
+        onTracer(() -> this.registers.setRegisters(tid, registers));
     }
 
     /** The pc of a stopped thread (one PEEKUSER, or none when already known). */
     public long pc(int tid) {
-        return thread.isCurrent() ? session.pc(tid) : run(() -> session.pc(tid));
+        return onTracer(() -> registers.pc(tid));
     }
 
     /** Moves a stopped thread's pc, cancelling any system call restart (orig_rax = -1). */
     public void setPc(int tid, long pc) {
-        if (thread.isCurrent()) {
-            session.setPc(tid, pc);
-        } else {
-            run(() -> {
-                session.setPc(tid, pc);
-                return null;
-            });
-        }
+        onTracer(() -> registers.setPc(tid, pc));
     }
 
     /** The architecture of process {@code pid} (x86-64 or i386). */
     public Arch arch(int pid) {
-        return run(() -> session.arch(pid));
+        return onTracer(() -> registers.arch(pid));
     }
 
     // ---------------------------------------------------------------- memory
 
     /** Reads memory as the program sees it: planted breakpoints read as the bytes they replaced. */
     public byte[] readMemory(int tid, long address, int length) {
-        return thread.isCurrent() ? session.readMemory(tid, address, length)
-                : run(() -> session.readMemory(tid, address, length));
+        return onTracer(() -> memory.read(tid, address, length));
     }
 
     /** Writes memory, text included; bytes under planted breakpoints become what they restore. */
     public void writeMemory(int tid, long address, byte[] data) {
-        if (thread.isCurrent()) {
-            session.writeMemory(tid, address, data);
-        } else {
-            run(() -> {
-                session.writeMemory(tid, address, data);
-                return null;
-            });
-        }
+        onTracer(() -> memory.write(tid, address, data));
     }
 
     public long readLong(int tid, long address) {
@@ -358,47 +332,32 @@ public final class Tracer implements AutoCloseable {
      * already back on {@code address}.
      */
     public Breakpoint insertBreakpoint(int pid, long address) {
-        return thread.isCurrent() ? session.insertBreakpoint(pid, address)
-                : run(() -> session.insertBreakpoint(pid, address));
+        return onTracer(() -> breakpoints.insertBreakpoint(pid, address));
     }
 
     public void removeBreakpoint(Breakpoint breakpoint) {
-        if (thread.isCurrent()) {
-            session.removeBreakpoint(breakpoint);
-        } else {
-            run(() -> {
-                session.removeBreakpoint(breakpoint);
-                return null;
-            });
-        }
+        onTracer(() -> breakpoints.removeBreakpoint(breakpoint));
     }
 
     public List<Breakpoint> breakpoints(int pid) {
-        return run(() -> session.breakpoints(pid));
+        return onTracer(() -> breakpoints.breakpoints(pid));
     }
 
     // ---------------------------------------------------------------- rseq
 
     /** PTRACE_GET_RSEQ_CONFIGURATION of a stopped thread. */
     public RseqConfiguration rseqConfiguration(int tid) {
-        return thread.isCurrent() ? session.rseqConfiguration(tid) : run(() -> session.rseqConfiguration(tid));
+        return onTracer(() -> rseq.rseqConfiguration(tid));
     }
 
     /** The thread's live struct rseq (cpu_id_start, cpu_id, rseq_cs, flags). */
     public RseqArea readRseq(int tid) {
-        return thread.isCurrent() ? session.readRseq(tid) : run(() -> session.readRseq(tid));
+        return onTracer(() -> rseq.readRseq(tid));
     }
 
     /** Writes the thread's rseq_cs field (0 clears it, so the kernel has nothing to abort). */
     public void writeRseqCs(int tid, long value) {
-        if (thread.isCurrent()) {
-            session.writeRseqCs(tid, value);
-        } else {
-            run(() -> {
-                session.writeRseqCs(tid, value);
-                return null;
-            });
-        }
+        onTracer(() -> rseq.writeRseqCs(tid, value));
     }
 
     // ---------------------------------------------------------------- CPUs
@@ -411,7 +370,7 @@ public final class Tracer implements AutoCloseable {
     public static boolean threadGone(int pid, int tid) {
         char state = ProcFs.threadState(pid, tid);
         return state == '?' || state == 'Z' || state == 'X'
-                || ProcFs.signalPendingAnywhere(pid, tid, Session.SIGKILL);
+                || ProcFs.signalPendingAnywhere(pid, tid, WaitStatus.SIGKILL);
     }
 
     /**
@@ -419,12 +378,12 @@ public final class Tracer implements AutoCloseable {
      * memory (a register move, a load, a jump...): memory it alone could change is as it was.
      */
     public boolean mayHaveWrittenMemory(int tid) {
-        return thread.isCurrent() ? session.mayHaveWrittenMemory(tid) : run(() -> session.mayHaveWrittenMemory(tid));
+        return onTracer(() -> fixups.mayHaveWrittenMemory(tid));
     }
 
     /** The CPU a thread last ran on (/proc/PID/task/TID/stat, field 39). */
     public int lastCpu(int tid) {
-        return thread.isCurrent() ? session.lastCpu(tid) : run(() -> session.lastCpu(tid));
+        return onTracer(() -> affinity.lastCpu(tid));
     }
 
     /**
@@ -433,23 +392,17 @@ public final class Tracer implements AutoCloseable {
      * cheaper, when the scheduler keeps the tracee there (it may move it to an idle CPU).
      */
     public int pinToCpuOf(int tid) {
-        return thread.isCurrent() ? session.pinToCpuOf(tid) : run(() -> session.pinToCpuOf(tid));
+        return onTracer(() -> affinity.pinToCpuOf(tid));
     }
 
     /** Moves the tracer thread onto one CPU. */
     public void pinToCpu(int cpu) {
-        run(() -> {
-            session.pinToCpu(cpu);
-            return null;
-        });
+        onTracer(() -> affinity.pinToCpu(cpu));
     }
 
     /** Lets the tracer thread run on all its CPUs again. */
     public void unpin() {
-        run(() -> {
-            session.unpin();
-            return null;
-        });
+        onTracer(() -> affinity.unpin());
     }
 
     /**
@@ -457,24 +410,37 @@ public final class Tracer implements AutoCloseable {
      * tracer's shutdown gives it its own mask back. False when the kernel refuses that CPU.
      */
     public boolean bindToCpu(int tid, int cpu) {
-        return thread.isCurrent() ? session.bindToCpu(tid, cpu) : run(() -> session.bindToCpu(tid, cpu));
+        return onTracer(() -> affinity.bindToCpu(tid, cpu));
+    }
+
+    /**
+     * {@code --bind}: every thread of {@code pid}, those it creates, and the tracer thread on one
+     * CPU until detach, which gives each thread its own mask back. False when the kernel refuses
+     * that CPU for the program.
+     */
+    public boolean bindProcess(int pid, int cpu) {
+        return onTracer(() -> {
+            if (!affinity.bindProcess(tracees.process(pid, "bind process"), cpu)) {
+                return false;
+            }
+            affinity.pinToCpu(cpu);
+            return true;
+        });
+    }
+
+    /** The CPUs a process may run on, as /proc says them ({@code Cpus_allowed_list}, e.g. "0-1"). */
+    public String allowedCpus(int pid) {
+        return ProcFs.allowedCpus(pid);
     }
 
     /** True while thread {@code tid}'s CPU mask is exactly {@code cpu} (the kernel rewrites it on hotplug or cpuset changes). */
     public boolean isBoundTo(int tid, int cpu) {
-        return thread.isCurrent() ? session.isBoundTo(tid, cpu) : run(() -> session.isBoundTo(tid, cpu));
+        return onTracer(() -> affinity.isBoundTo(tid, cpu));
     }
 
     /** Gives a thread bound by {@link #bindToCpu} its own CPU mask back. */
     public void restoreAffinity(int tid) {
-        if (thread.isCurrent()) {
-            session.restoreAffinity(tid);
-        } else {
-            run(() -> {
-                session.restoreAffinity(tid);
-                return null;
-            });
-        }
+        onTracer(() -> affinity.restoreAffinity(tid));
     }
 
     // ---------------------------------------------------------------- the end
@@ -484,10 +450,7 @@ public final class Tracer implements AutoCloseable {
         if (closing.get()) {
             return;
         }
-        run(() -> {
-            session.killAll();
-            return null;
-        });
+        onTracer(() -> session.killAll());
     }
 
     /**
@@ -520,7 +483,7 @@ public final class Tracer implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             thread.call(() -> {
-                session.detachAll();
+                detacher.detachAll();
                 return null;
             }, millis);
         } finally {

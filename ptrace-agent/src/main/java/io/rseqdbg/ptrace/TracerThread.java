@@ -81,6 +81,11 @@ final class TracerThread {
         Syscalls.installWakeHandler(WAKE_SIGNAL);
     }
 
+    /** The thread's tid: what /proc/PID/status shows as TracerPid of its tracees. */
+    int tid() {
+        return nativeTid;
+    }
+
     Syscalls syscalls() {
         return syscalls;
     }

@@ -6,15 +6,13 @@ import io.rseqdbg.stepper.StepPolicy;
 import io.rseqdbg.stepper.Stepper;
 import io.rseqdbg.stepper.Summary;
 import io.rseqdbg.stepper.TraceWriter;
-import io.rseqdbg.stepper.TracedProgram;
-import io.rseqdbg.stepper.ptrace.PtraceProgram;
+import io.rseqdbg.stepper.StepRun;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -49,6 +47,8 @@ final class StepCommand implements Command {
                 .desc("detach after N steps and let the program finish").get());
         o.addOption(Option.builder().longOpt("trace").hasArg().argName("FILE")
                 .desc("write one line per stop to FILE").get());
+        o.addOption(Option.builder().longOpt("bind").optionalArg(true).numberOfArgs(1).argName("CPU")
+                .desc("run the program and rseqdbg on one CPU (default: the program's) for full stepping speed").get());
         o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
         o.addOption(Option.builder().longOpt("pid").hasArg().argName("PID")
                 .desc("attach to a running process instead of starting one").get());
@@ -66,7 +66,7 @@ final class StepCommand implements Command {
         }
         if (line.hasOption("help")) {
             out.println("usage: rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
-                    + " [--json] [--pid PID | -- PROGRAM ARGS...]");
+                    + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]");
             options().getOptions().forEach(o -> out.printf("  --%-10s %s%n", o.getLongOpt(), o.getDescription()));
             return 0;
         }
@@ -92,73 +92,74 @@ final class StepCommand implements Command {
             err.println("rseqdbg: no program given, stepping the bundled demo: " + DEMO
                     + ", a per-cpu counter incremented inside an rseq critical section");
         }
-        int pid = (int) number(line, "pid", -1);
-        List<String> command = program;
-        Stepper.End end;
-        Integer status; // null: an attached process goes on, not ours to wait for
-        try (TracedProgram traced = line.hasOption("pid") ? PtraceProgram.attach(pid) : PtraceProgram.launch(command)) {
-            AtomicReference<Stepper> stepper = new AtomicReference<>();
-            installStopHandlers(stepper);
-            end = traced.call(() -> {
-                StepListener listener = summary;
-                if (progress != null) {
-                    listener = listener.andThen(progress);
+        StepRun run = line.hasOption("pid") ? StepRun.attach((int) number(line, "pid", -1)) : StepRun.launch(program);
+        AtomicReference<TraceWriter> writer = new AtomicReference<>();
+        if (line.hasOption("bind")) {
+            int cpu = (int) number(line, "bind", -1);
+            if (cpu >= 0) {
+                String pidDir = line.hasOption("pid") ? line.getOptionValue("pid") : "self";
+                String allowed = CpuList.of(Path.of("/proc", pidDir, "status"));
+                if (!CpuList.contains(allowed, cpu)) {
+                    throw new UsageException("--bind=" + cpu + ": the program may not run on CPU " + cpu
+                            + " (its CPUs: " + allowed + ")");
                 }
-                TraceWriter writer = null;
-                if (trace != null) {
-                    writer = new TraceWriter(trace, pc -> stepper.get().nameOf(pc));
-                    listener = listener.andThen(writer);
-                }
-                Stepper s = new Stepper(traced.inferior(), traced.threads(), policy, maxSteps, listener);
-                stepper.set(s);
-                summary.startClock();
-                try {
-                    return s.run();
-                } finally {
-                    summary.stopClock();
-                    if (writer != null) {
-                        writer.close();
-                    }
-                }
-            });
-            status = end == Stepper.End.EXITED ? summary.exitStatus() : awaitExit(traced);
+            }
+            run.bind(cpu);
+        }
+        run.policy(policy).maxSteps(maxSteps).listeners(names -> {
+            StepListener listener = summary;
+            if (progress != null) {
+                listener = listener.andThen(progress);
+            }
+            if (trace != null) {
+                writer.set(new TraceWriter(trace, names));
+                listener = listener.andThen(writer.get());
+            }
+            summary.startClock();
+            return listener;
+        });
+        installStopHandlers(run);
+        StepRun.Result result;
+        try {
+            result = run.run();
         } catch (UsageException e) {
             throw e;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         } catch (Exception e) {
             if (System.getenv("RSEQDBG_DEBUG") != null) {
                 e.printStackTrace();
             }
             err.println("rseqdbg step: " + describe(e));
             return Main.EXIT_USAGE;
+        } finally {
+            summary.stopClock();
+            if (writer.get() != null) {
+                writer.get().close();
+            }
         }
+        Stepper.End end = result.end();
+        Integer status = result.exitStatus(); // null: an attached process goes on, not ours to wait for
         if (progress != null) {
             progress.finish();
         }
         if (line.hasOption("json")) {
-            out.println(StepReport.json(policy, end, summary, status));
+            out.println(StepReport.json(policy, end, summary, status, result.boundCpu()));
         } else {
-            StepReport.text(policy, end, summary, status, demo, err);
+            StepReport.text(policy, end, summary, status, result.boundCpu(), demo, err);
         }
         return status == null ? 0 : status;
-    }
-
-    private static Integer awaitExit(TracedProgram traced) throws InterruptedException {
-        OptionalInt status = traced.awaitExit();
-        return status.isPresent() ? status.getAsInt() : null;
     }
 
     /**
      * The first Ctrl-C or SIGTERM detaches cleanly and lets the program finish; a second one
      * ends rseqdbg at once (the program, detached already, is unaffected).
      */
-    private static void installStopHandlers(AtomicReference<Stepper> stepper) {
+    private static void installStopHandlers(StepRun run) {
         for (String name : List.of("INT", "TERM")) {
             Signal signal = new Signal(name);
             Signal.handle(signal, s -> {
-                Stepper current = stepper.get();
-                if (current != null) {
-                    current.requestStop();
-                }
+                run.requestStop();
                 Signal.handle(signal, again -> Runtime.getRuntime().halt(128 + again.getNumber()));
             });
         }

@@ -14,9 +14,11 @@ final class StepReport {
     private StepReport() {
     }
 
-    static void text(StepPolicy policy, Stepper.End end, Summary s, Integer status, boolean demo, PrintStream err) {
-        err.printf(Locale.ROOT, "rseqdbg: policy %s: %,d instructions stepped in %.2f s (%,.0f steps/s), %d thread%s%n",
-                policy.word(), s.steps(), s.seconds(), s.stepsPerSecond(), s.threads(), s.threads() == 1 ? "" : "s");
+    static void text(StepPolicy policy, Stepper.End end, Summary s, Integer status, int boundCpu, boolean demo,
+                     PrintStream err) {
+        err.printf(Locale.ROOT, "rseqdbg: policy %s: %,d instructions stepped in %.2f s (%,.0f steps/s), %d thread%s%s%n",
+                policy.word(), s.steps(), s.seconds(), s.stepsPerSecond(), s.threads(), s.threads() == 1 ? "" : "s",
+                boundCpu >= 0 ? ", all on CPU " + boundCpu + " (--bind)" : "");
         err.printf(Locale.ROOT, "rseqdbg: %,d critical sections met, %,d committed, %,d aborts seen%n",
                 s.sectionsMet(), s.committed(), s.aborts());
         for (Map.Entry<String, Summary.SectionTotals> e : s.sections().entrySet()) {
@@ -71,7 +73,7 @@ final class StepReport {
         }
     }
 
-    static String json(StepPolicy policy, Stepper.End end, Summary s, Integer status) {
+    static String json(StepPolicy policy, Stepper.End end, Summary s, Integer status, int boundCpu) {
         JsonWriter json = new JsonWriter().beginObject()
                 .field("policy", policy.word())
                 .field("end", end.name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -91,6 +93,11 @@ final class StepReport {
                 .field("aborts", s.aborts())
                 .field("bound", s.bound())
                 .field("cpuChangeAborts", s.cpuChangeAborts());
+        if (boundCpu >= 0) {
+            json.field("boundToCpu", boundCpu);
+        } else {
+            json.name("boundToCpu").value((String) null);
+        }
         json.name("criticalSections").beginArray();
         for (Map.Entry<String, Summary.SectionTotals> e : s.sections().entrySet()) {
             Summary.SectionTotals t = e.getValue();

@@ -1,5 +1,8 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.elf.LoadMap;
+import java.io.IOException;
+
 /**
  * The traced program as the stepper drives it: a live ptrace session here, a recorded trace for
  * replay. Every call happens on the thread that runs the stepper (for ptrace: the tracer thread).
@@ -89,6 +92,14 @@ public interface Inferior {
     void removeBreakpoint(long address);
 
     int pid();
+
+    /**
+     * The modules mapped in the program now, with their tables and load biases: from
+     * {@code /proc/PID/maps} for a live process; a recorded trace supplies its own.
+     */
+    default LoadMap loadMap() throws IOException {
+        return LoadMap.read(pid());
+    }
 
     /**
      * True when {@code tid} is dead or dying (SIGKILLed, its process gone): an operation on it

@@ -47,7 +47,7 @@ final class SectionLocator {
     /** Re-reads {@code /proc/PID/maps}: after exec, or when code appears in a new mapping. */
     void reload() {
         try {
-            map = LoadMap.read(inferior.pid());
+            map = inferior.loadMap();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the memory map of process " + inferior.pid(), e);
         }

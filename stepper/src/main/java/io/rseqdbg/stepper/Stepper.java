@@ -32,72 +32,24 @@ import java.util.Set;
  * <p>Runs entirely on the calling thread, which must be the one allowed to drive the
  * {@link Inferior} (for ptrace: the tracer thread).
  */
-public final class Stepper {
+public final class Stepper implements SectionActions {
 
     /** How a run ended. */
     public enum End { EXITED, MAX_STEPS, STOP_REQUESTED }
 
-    /**
-     * opv: redirects of one section by one thread with no progress in between (no commit, no slow
-     * path reached), after which its next entry is stepped over instead, so an abort handler that
-     * only retries, however long its retry path, still gets a commit. More than the bundled
-     * runtime's fast-path tries (4), so its slow path is always reached first.
-     */
-    static final int OPV_REDIRECTS_WITHOUT_PROGRESS = 16;
-    /** none: aborts of one section in a row, with no commit, that make a loop worth reporting. */
-    static final int ABORT_LOOP_LIMIT = 10;
-
-    private enum Mode {
-        /** Single-stepping outside any critical section. */
-        STEPPING,
-        /** skip: running to a breakpoint at post-commit, abort or a declared exit. */
-        RUNNING_TO_EXIT,
-        /** skip without declared exits: single-stepping through the section, unreported. */
-        STEPPING_THROUGH,
-        /** inside: single-stepping through the section, reporting each instruction. */
-        INSIDE,
-        /** none: plain single-stepping inside the section, watching what happens. */
-        WATCHING
-    }
-
-    private static final class Thread {
-        final int tid;
-        boolean running;
-        boolean interruptRequested;
-        Mode mode = Mode.STEPPING;
-        CriticalSection section;
-        int stops;
-        long savedRseqCs;
-        boolean abortedBySignal;
-        final Deque<Stop> pending = new ArrayDeque<>();
-        final Map<Long, Integer> abortsInARow = new HashMap<>();
-        long steps;
-        /** An exited leader whose exit the kernel reports only with the whole process. */
-        boolean gone;
-        /** opv: per section start, redirects since the thread last made progress. */
-        final Map<Long, Integer> redirectsSinceProgress = new HashMap<>();
-        /** The CPU the thread is bound to while its rseq_cs is cleared inside a section, else -1. */
-        int boundCpu = -1;
-        /** skip: running the section from its entry store with rseq_cs untouched. */
-        boolean protectedRun;
-        /** Where the thread was single-stepped from to reach its current stop, or -1 when unknown. */
-        long previousPc = -1;
-
-        Thread(int tid) {
-            this.tid = tid;
-        }
-    }
+    /** opv: see {@link OpvPolicy#REDIRECTS_WITHOUT_PROGRESS}. */
+    static final int OPV_REDIRECTS_WITHOUT_PROGRESS = OpvPolicy.REDIRECTS_WITHOUT_PROGRESS;
 
     private final Inferior inferior;
-    private final StepPolicy policy;
+    private final SectionPolicy policy;
     private final long maxSteps;
     private final StepListener listener;
     private final SectionLocator sections;
-    private final Map<Integer, Thread> threads = new LinkedHashMap<>();
+    private final Map<Integer, SteppedThread> threads = new LinkedHashMap<>();
     private final Deque<Stop> backlog = new ArrayDeque<>();
     private final SectionEntries entries = new SectionEntries();
     private final List<Long> breakpoints = new ArrayList<>();
-    private Thread holder;
+    private final ThreadHolds holds;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -109,11 +61,12 @@ public final class Stepper {
     public Stepper(Inferior inferior, Collection<Integer> threads, StepPolicy policy, long maxSteps,
                    StepListener listener) {
         this.inferior = inferior;
-        this.policy = policy;
         this.maxSteps = maxSteps;
         this.listener = listener;
         this.sections = new SectionLocator(inferior, List.of());
-        threads.forEach(tid -> this.threads.put(tid, new Thread(tid)));
+        this.policy = SectionPolicy.of(policy, sections, entries);
+        this.holds = new ThreadHolds(inferior, this.threads);
+        threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
     /** Safe from any thread: the run ends at the next stop, leaving the program running untouched. */
@@ -176,7 +129,7 @@ public final class Stepper {
             if (!inferior.threadGone(stop.tid())) {
                 throw e;
             }
-            Thread t = threads.get(stop.tid());
+            SteppedThread t = threads.get(stop.tid());
             if (t != null) {
                 t.running = true; // nothing more to do for it but wait for its exit
             }
@@ -187,32 +140,32 @@ public final class Stepper {
         if (stop instanceof Stop.ThreadExited && !threads.containsKey(stop.tid())) {
             return; // not one of the program's threads (a forked child's)
         }
-        Thread t = threads.computeIfAbsent(stop.tid(), Thread::new);
+        SteppedThread t = threads.computeIfAbsent(stop.tid(), SteppedThread::new);
         t.running = false;
         // Any stop ends a pending interrupt: the kernel reports none after a trap that beat it.
         t.interruptRequested = false;
         if (stop instanceof Stop.ThreadExited) {
             threads.remove(t.tid);
             listener.on(new StepEvent.ThreadExited(t.tid));
-            if (holder == t) {
+            if (holds.isHolder(t)) {
                 releaseOthers();
             }
             return;
         }
         if (stop instanceof Stop.Interrupted) {
-            if ((holder == null || holder == t) && !stopRequested) {
+            if (!holds.heldFrom(t) && !stopRequested) {
                 proceed(t, 0);
             }
             return;
         }
-        if (holder != null && holder != t) {
+        if (holds.heldFrom(t)) {
             t.pending.add(stop); // held: handled once the section is left
             return;
         }
         if (stop instanceof Stop.Cloned c) {
-            Thread child = threads.computeIfAbsent(c.child(), Thread::new);
+            SteppedThread child = threads.computeIfAbsent(c.child(), SteppedThread::new);
             listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
-            if (holder == null) {
+            if (holds.holder() == null) {
                 proceed(child, 0);
             }
             proceed(t, 0);
@@ -228,7 +181,7 @@ public final class Stepper {
         }
     }
 
-    private void onSignal(Thread t, int signal) {
+    private void onSignal(SteppedThread t, int signal) {
         listener.on(new StepEvent.SignalDelivered(t.tid, signal));
         t.previousPc = -1;
         if (t.protectedRun && !begun(t.section, inferior.pc(t.tid))) {
@@ -240,7 +193,7 @@ public final class Stepper {
         if (t.section != null) {
             t.stops++;
         }
-        if (t.mode == Mode.WATCHING) {
+        if (t.mode == SteppedThread.Mode.WATCHING) {
             t.abortedBySignal = true; // rseq_cs is untouched: the kernel aborts on delivery
         } else if (t.section != null) {
             // Let the kernel abort the section on delivery, as it would untraced; step into the
@@ -256,7 +209,7 @@ public final class Stepper {
         proceed(t, signal);
     }
 
-    private void onTrap(Thread t, long pc) {
+    private void onTrap(SteppedThread t, long pc) {
         switch (t.mode) {
             case STEPPING -> atPc(t, pc);
             case RUNNING_TO_EXIT -> {
@@ -274,10 +227,10 @@ public final class Stepper {
                     if (movedOff(t)) {
                         return;
                     }
-                    if (t.mode != Mode.STEPPING_THROUGH) {
+                    if (t.mode != SteppedThread.Mode.STEPPING_THROUGH) {
                         step(new StepEvent.SectionStepped(t.tid, pc, t.section));
                     }
-                    if (t.mode == Mode.INSIDE) {
+                    if (t.mode == SteppedThread.Mode.INSIDE) {
                         inferior.setRseqCs(t.tid, 0);
                     }
                     proceed(t, 0);
@@ -290,20 +243,14 @@ public final class Stepper {
     }
 
     /** A thread stopped at {@code pc} outside any section it was in: enter one, or step on. */
-    private void atPc(Thread t, long pc) {
+    private void atPc(SteppedThread t, long pc) {
         CriticalSection cs = sections.at(t.tid, pc);
         if (cs == null) {
             step(new StepEvent.Stepped(t.tid, pc));
-            if (!t.redirectsSinceProgress.isEmpty() && sections.isSlowPath(pc)) {
-                t.redirectsSinceProgress.clear(); // the program's slow path: progress
+            if (!policy.beforeStep(t, pc, this)) {
+                t.previousPc = pc;
+                proceed(t, 0);
             }
-            CriticalSection ahead = policy == StepPolicy.SKIP ? entries.at(pc) : null;
-            if (ahead != null && sections.exitsDeclared(ahead)) {
-                runProtected(t, ahead);
-                return;
-            }
-            t.previousPc = pc;
-            proceed(t, 0);
             return;
         }
         entries.learn(inferior, cs, t.previousPc, pc);
@@ -311,21 +258,27 @@ public final class Stepper {
         step(new StepEvent.SectionEntered(t.tid, pc, cs));
         t.section = cs;
         t.stops = 1;
-        switch (policy) {
-            case NONE -> {
-                t.mode = Mode.WATCHING;
-                proceed(t, 0);
-            }
-            case INSIDE -> {
-                holdOthers(t);
-                t.mode = Mode.INSIDE;
-                if (clearAndBind(t)) {
-                    proceed(t, 0);
-                }
-            }
-            case SKIP -> runToExit(t, cs);
-            case OPV -> redirectOrSkip(t, cs);
+        policy.enter(t, cs, this);
+    }
+
+    @Override
+    public void stepThrough(SteppedThread t) {
+        holdOthers(t);
+        t.mode = SteppedThread.Mode.INSIDE;
+        if (clearAndBind(t)) {
+            proceed(t, 0);
         }
+    }
+
+    @Override
+    public void watch(SteppedThread t) {
+        t.mode = SteppedThread.Mode.WATCHING;
+        proceed(t, 0);
+    }
+
+    @Override
+    public void report(StepEvent event) {
+        listener.on(event);
     }
 
     /**
@@ -333,7 +286,8 @@ public final class Stepper {
      * untouched, so the kernel aborts it on preemption, migration or signal as without rseqdbg.
      * Reported as entered at {@code start_ip}, like every other entry.
      */
-    private void runProtected(Thread t, CriticalSection cs) {
+    @Override
+    public void runProtected(SteppedThread t, CriticalSection cs) {
         t.previousPc = -1;
         step(new StepEvent.SectionEntered(t.tid, cs.start(), cs));
         t.section = cs;
@@ -341,7 +295,7 @@ public final class Stepper {
         t.protectedRun = true;
         holdOthers(t);
         plantWaysOut(cs);
-        t.mode = Mode.RUNNING_TO_EXIT;
+        t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
         proceed(t, 0);
     }
 
@@ -351,12 +305,12 @@ public final class Stepper {
     }
 
     /** A signal came before the entry store ran: nothing of the section happened. */
-    private void cancelProtectedRun(Thread t) {
+    private void cancelProtectedRun(SteppedThread t) {
         removeBreakpoints();
         t.section = null;
         t.protectedRun = false;
-        t.mode = Mode.STEPPING;
-        if (holder == t) {
+        t.mode = SteppedThread.Mode.STEPPING;
+        if (holds.isHolder(t)) {
             releaseOthers();
         }
     }
@@ -366,7 +320,7 @@ public final class Stepper {
      * the CPU its rseq area names, the one the section started on. False when binding was
      * refused: the thread has then been sent to the abort handler instead.
      */
-    private boolean clearAndBind(Thread t) {
+    private boolean clearAndBind(SteppedThread t) {
         t.savedRseqCs = clearRseqCs(t);
         int cpu = inferior.cpuId(t.tid);
         if (cpu < 0) {
@@ -386,7 +340,7 @@ public final class Stepper {
      * its CPU changed, or the kernel rewrote its mask (the CPU went offline, a cpuset dropped
      * it), so that its next instruction would run elsewhere.
      */
-    private boolean movedOff(Thread t) {
+    private boolean movedOff(SteppedThread t) {
         if (t.boundCpu < 0) {
             return false;
         }
@@ -406,7 +360,7 @@ public final class Stepper {
      * What the kernel does to a section whose thread migrates: rseq_cs cleared, pc at the abort
      * handler. {@code to} is -1 when binding was refused before the thread could move.
      */
-    private void abortOnOtherCpu(Thread t, int from, int to) {
+    private void abortOnOtherCpu(SteppedThread t, int from, int to) {
         CriticalSection cs = t.section;
         t.savedRseqCs = 0;
         inferior.setRseqCs(t.tid, 0);
@@ -419,42 +373,36 @@ public final class Stepper {
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
     private void step(StepEvent event) {
         steps++;
-        Thread t = threads.get(event.tid());
+        SteppedThread t = threads.get(event.tid());
         if (t != null) {
             t.steps++;
         }
         listener.on(event);
     }
 
-    private void redirectOrSkip(Thread t, CriticalSection cs) {
-        int redirects = t.redirectsSinceProgress.getOrDefault(cs.start(), 0);
-        if (redirects >= OPV_REDIRECTS_WITHOUT_PROGRESS) {
-            t.redirectsSinceProgress.remove(cs.start());
-            listener.on(new StepEvent.OpvGaveUp(t.tid, cs, redirects));
-            runToExit(t, cs);
-            return;
-        }
+    @Override
+    public void redirect(SteppedThread t, CriticalSection cs) {
         // Always legal: rseq allows an abort at any point before the commit.
         clearRseqCs(t);
         inferior.setPc(t.tid, cs.abort());
-        t.redirectsSinceProgress.put(cs.start(), redirects + 1);
         listener.on(new StepEvent.SectionLeft(t.tid, cs.abort(), cs, Outcome.REDIRECTED, t.stops));
         t.section = null;
-        t.mode = Mode.STEPPING;
+        t.mode = SteppedThread.Mode.STEPPING;
         proceed(t, 0);
     }
 
-    private void runToExit(Thread t, CriticalSection cs) {
+    @Override
+    public void runToExit(SteppedThread t, CriticalSection cs) {
         holdOthers(t);
         if (!clearAndBind(t)) {
             return;
         }
         if (sections.exitsDeclared(cs)) {
             plantWaysOut(cs);
-            t.mode = Mode.RUNNING_TO_EXIT;
+            t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
         } else {
             // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
-            t.mode = Mode.STEPPING_THROUGH;
+            t.mode = SteppedThread.Mode.STEPPING_THROUGH;
         }
         proceed(t, 0);
     }
@@ -475,44 +423,28 @@ public final class Stepper {
         return SectionRules.isWayOut(cs, pc);
     }
 
-    private void leave(Thread t, long pc) {
+    private void leave(SteppedThread t, long pc) {
         CriticalSection cs = t.section;
         Outcome outcome = t.abortedBySignal ? Outcome.ABORTED : SectionRules.outcomeAt(cs, pc);
-        if (outcome == Outcome.EXITED && t.mode == Mode.WATCHING && !cs.exits().contains(pc) && inferior.rseqCs(t.tid) == 0) {
+        if (outcome == Outcome.EXITED && t.mode == SteppedThread.Mode.WATCHING && !cs.exits().contains(pc) && inferior.rseqCs(t.tid) == 0) {
             // The step that followed the abort already ran the handler's first instruction; the
             // kernel's abort is recognisable by the rseq_cs field it cleared.
             outcome = Outcome.ABORTED;
         }
         removeBreakpoints();
         listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
-        if (policy == StepPolicy.NONE) {
-            watchForAbortLoop(t, cs, outcome);
-        }
-        if (outcome == Outcome.COMMITTED) {
-            t.redirectsSinceProgress.remove(cs.start());
-        }
+        policy.left(t, cs, outcome, this);
         if (t.boundCpu >= 0) {
             inferior.restoreAffinity(t.tid);
             t.boundCpu = -1;
         }
         t.section = null;
-        t.mode = Mode.STEPPING;
+        t.mode = SteppedThread.Mode.STEPPING;
         t.abortedBySignal = false;
         t.protectedRun = false;
         t.savedRseqCs = 0;
-        if (holder == t) {
+        if (holds.isHolder(t)) {
             releaseOthers();
-        }
-    }
-
-    private void watchForAbortLoop(Thread t, CriticalSection cs, Outcome outcome) {
-        if (outcome != Outcome.ABORTED) {
-            t.abortsInARow.remove(cs.start());
-            return;
-        }
-        int times = t.abortsInARow.merge(cs.start(), 1, Integer::sum);
-        if (times == ABORT_LOOP_LIMIT) {
-            listener.on(new StepEvent.AbortLoop(t.tid, cs, times));
         }
     }
 
@@ -522,11 +454,11 @@ public final class Stepper {
     }
 
     /** Stops every other thread and keeps it stopped until {@code t} leaves its section. */
-    private void holdOthers(Thread t) {
-        holder = t;
-        interruptRunning(t);
-        forgetExitedLeader();
-        while (threads.values().stream().anyMatch(o -> o != t && o.running)) {
+    private void holdOthers(SteppedThread t) {
+        holds.holdFor(t);
+        holds.interruptRunning(t);
+        holds.forgetExitedLeader();
+        while (holds.othersRunning(t)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited) {
                 backlog.addFirst(stop);
@@ -536,58 +468,36 @@ public final class Stepper {
         }
     }
 
-    /** Asks every running thread but {@code except} to stop; each stop then arrives through next(). */
-    private void interruptRunning(Thread except) {
-        for (Thread o : threads.values()) {
-            if (o != except && o.running && !o.interruptRequested) {
-                o.interruptRequested = true;
-                inferior.interrupt(o.tid);
-            }
-        }
-    }
-
-    /**
-     * A process leader that exited before its threads (pthread_exit from main) stays a zombie
-     * and reports nothing until the whole process ends: never wait for it to stop.
-     */
-    private void forgetExitedLeader() {
-        Thread leader = threads.get(inferior.pid());
-        if (leader != null && leader.running && inferior.threadGone(leader.tid)) {
-            leader.running = false;
-            leader.gone = true;
-        }
-    }
-
     private void releaseOthers() {
-        Thread released = holder;
-        holder = null;
-        for (Thread o : List.copyOf(threads.values())) {
+        SteppedThread released = holds.holder();
+        holds.release();
+        for (SteppedThread o : List.copyOf(threads.values())) {
             if (o.running || o == released) {
                 continue;
             }
             if (!o.pending.isEmpty()) {
                 backlog.addAll(o.pending);
                 o.pending.clear();
-            } else if (o.section == null || o.mode == Mode.WATCHING) {
+            } else if (o.section == null || o.mode == SteppedThread.Mode.WATCHING) {
                 proceed(o, 0);
             }
         }
     }
 
     /** Resumes {@code t} the way its mode wants: one step, or run to a breakpoint. */
-    private void proceed(Thread t, int signal) {
+    private void proceed(SteppedThread t, int signal) {
         if (t.gone) {
             return;
         }
         t.running = true;
-        if (t.mode == Mode.RUNNING_TO_EXIT) {
+        if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT) {
             inferior.resume(t.tid, signal);
         } else {
             inferior.step(t.tid, signal);
         }
     }
 
-    private long clearRseqCs(Thread t) {
+    private long clearRseqCs(SteppedThread t) {
         long value = inferior.rseqCs(t.tid);
         if (value != 0) {
             inferior.setRseqCs(t.tid, 0);
@@ -601,16 +511,16 @@ public final class Stepper {
      * preempted), held signals go with the detach.
      */
     private End letGo(End end) {
-        interruptRunning(null);
-        forgetExitedLeader();
-        while (threads.values().stream().anyMatch(o -> o.running)) {
+        holds.interruptRunning(null);
+        holds.forgetExitedLeader();
+        while (holds.othersRunning(null)) {
             Stop stop = inferior.next();
             if (stop instanceof Stop.Exited e) {
                 exit = e;
                 listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
                 return End.EXITED;
             }
-            Thread o = threads.computeIfAbsent(stop.tid(), Thread::new);
+            SteppedThread o = threads.computeIfAbsent(stop.tid(), SteppedThread::new);
             o.running = false;
             o.interruptRequested = false;
             if (stop instanceof Stop.ThreadExited) {
@@ -619,11 +529,11 @@ public final class Stepper {
                 o.pending.add(stop);
             }
         }
-        backlog.forEach(s -> threads.computeIfAbsent(s.tid(), Thread::new).pending.add(s));
+        backlog.forEach(s -> threads.computeIfAbsent(s.tid(), SteppedThread::new).pending.add(s));
         backlog.clear();
         removeBreakpoints();
         Map<Integer, Integer> signals = new HashMap<>();
-        for (Thread o : threads.values()) {
+        for (SteppedThread o : threads.values()) {
             if (o.section != null && o.savedRseqCs != 0) {
                 inferior.setRseqCs(o.tid, o.savedRseqCs);
             }
@@ -634,7 +544,7 @@ public final class Stepper {
             o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
                     .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
         }
-        holder = null;
+        holds.release();
         inferior.detach(signals);
         return end;
     }
@@ -642,7 +552,7 @@ public final class Stepper {
     private void letGoQuietly() {
         try {
             removeBreakpoints();
-            for (Thread o : threads.values()) {
+            for (SteppedThread o : threads.values()) {
                 if (o.section != null && o.savedRseqCs != 0 && !o.running) {
                     inferior.setRseqCs(o.tid, o.savedRseqCs);
                 }

@@ -12,6 +12,14 @@ public interface TracedProgram extends AutoCloseable {
 
     Inferior inferior();
 
+    /**
+     * {@code --bind}: every thread of the program, those it starts, and the tracer on one CPU
+     * ({@code cpu}, or the one the program last ran on when negative) until detach, which gives
+     * each thread its own mask back. Returns the CPU; throws IllegalArgumentException when the
+     * program may not run there.
+     */
+    int bind(int cpu);
+
     /** The threads the program had when it came under control, all stopped. */
     List<Integer> threads();
 

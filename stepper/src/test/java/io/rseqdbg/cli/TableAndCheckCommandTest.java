@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -138,6 +141,33 @@ class TableAndCheckCommandTest {
         assertEquals(2, rseqdbg("check", cut.toString()));
         assertEquals(1, err().lines().count(), err());
         assertTrue(err().startsWith("rseqdbg check: " + cut + ": "), err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"table", "check"})
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoIsRefusedAtOnceWithOneTrueLineAndExitTwo(String command) throws Exception {
+        Path fifo = dir.resolve("fifo-" + command);
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        assertEquals(2, rseqdbg(command, fifo.toString()));
+        assertEquals("rseqdbg " + command + ": " + fifo + ": not a regular file (a FIFO)\n", err());
+        assertEquals("", out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"table", "check"})
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDirectoryIsRefusedWithOneTrueLineAndExitTwo(String command) {
+        assertEquals(2, rseqdbg(command, dir.toString()));
+        assertEquals("rseqdbg " + command + ": " + dir + ": is a directory\n", err());
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDirectoryInJsonIsListedUnderErrors() {
+        assertEquals(2, rseqdbg("table", "--json", dir.toString()));
+        assertTrue(out().contains("\"problem\":\"is a directory\""), out());
     }
 
     @Test

@@ -40,8 +40,10 @@ public final class Relocations {
         this.ranges = ranges;
         this.memory = memory;
         // At most one relocation per word of the ranges: sized for that up to a few MB, so that the
-        // usual tables never rehash.
-        int words = (int) Math.min(1 << 17, ranges.totalLength() / (image.is64() ? 8 : 4));
+        // usual tables never rehash; and never above what the file's own entries could fill (a
+        // section claiming gigabytes of table in a small file made every read allocate 18 MB).
+        int word = image.is64() ? 8 : 4;
+        int words = (int) Math.min(1 << 17, Math.min(ranges.totalLength(), image.bytes().size()) / word);
         this.values = new LongMap(words);
         this.covered = new LongMap(words);
     }

@@ -45,11 +45,19 @@ public final class TableReader {
     private final Supplier<Symbols> symbols;
     private final List<Problem> problems = new ArrayList<>();
     private Relocations relocations;
+    /**
+     * Entries all table sections together may still hold: table sections that do not overlap
+     * cannot hold more than the file has bytes for (8 per entry at least). Thousands of headers
+     * naming one range of the file would otherwise make billions of entries to walk.
+     */
+    private long entryBudget;
+    private boolean overlapReported;
 
     private TableReader(ElfImage image, Supplier<Symbols> symbols) {
         this.image = image;
         this.memory = AddressSpace.of(image);
         this.symbols = symbols;
+        this.entryBudget = image.bytes().size() / FIELD;
     }
 
     /** Reads the tables of {@code image}, naming critical sections from {@code symbols} (asked only if there are any). */
@@ -62,8 +70,8 @@ public final class TableReader {
         List<Section> pointers = sections(PTR_ARRAY);
         List<Section> exits = sections(EXIT_POINTS);
         List<Range> ranges = new ArrayList<>();
-        for (Section s : image.sections()) {
-            if (arrays.contains(s) || pointers.contains(s) || exits.contains(s)) {
+        for (List<Section> tables : List.of(arrays, pointers, exits)) {
+            for (Section s : tables) {
                 ranges.add(new Range(s.address(), s.size()));
             }
         }
@@ -209,7 +217,18 @@ public final class TableReader {
             problems.add(new Problem(Problem.Kind.TABLE_SIZE, s.address(), "section " + s.name() + " is "
                     + s.size() + " bytes, not a whole number of " + entrySize + "-byte entries"));
         }
-        return s.size() / entrySize;
+        long count = s.size() / entrySize;
+        if (count > entryBudget) {
+            if (!overlapReported) {
+                overlapReported = true;
+                problems.add(new Problem(Problem.Kind.TABLE_SIZE, s.address(), "section " + s.name() + " (section "
+                        + s.index() + ") overlaps other rseq table sections: together they claim more entries than "
+                        + "the file has bytes for; it and any later such section were not read"));
+            }
+            return 0;
+        }
+        entryBudget -= count;
+        return count;
     }
 
     private Descriptor descriptor(long address, String section) {

@@ -99,6 +99,20 @@ public final class Syscalls {
         return tid;
     }
 
+    /**
+     * Waits for any tracee of the calling thread: __WALL (clone children too) and __WNOTHREAD
+     * (only this thread's tracees, never the JVM's own children, such as the launcher); without
+     * {@code block}, WNOHANG.
+     */
+    public int waitAny(boolean block) {
+        return waitpid(-1, WALL | WNOTHREAD | (block ? 0 : WNOHANG));
+    }
+
+    /** Waits for thread {@code tid} alone (__WALL). */
+    public int waitFor(int tid) {
+        return waitpid(tid, WALL);
+    }
+
     public int status() {
         return scratch.getInt(OFF_STATUS);
     }
@@ -111,6 +125,49 @@ public final class Syscalls {
             throw error(requestName(request));
         }
         return r;
+    }
+
+    /**
+     * PTRACE_SEIZE following every clone, fork, vfork and exec of the thread; with
+     * {@code exitKill}, PTRACE_O_EXITKILL too (the tracee is SIGKILLed when the tracer dies).
+     */
+    public void seize(int tid, boolean exitKill) {
+        int options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC;
+        ptrace(PTRACE_SEIZE, tid, 0, exitKill ? options | PTRACE_O_EXITKILL : options);
+    }
+
+    /** PTRACE_CONT delivering {@code signal} (0: none). */
+    public void cont(int tid, int signal) {
+        ptrace(PTRACE_CONT, tid, 0, signal);
+    }
+
+    /** PTRACE_SINGLESTEP delivering {@code signal} (0: none). */
+    public void singleStep(int tid, int signal) {
+        ptrace(PTRACE_SINGLESTEP, tid, 0, signal);
+    }
+
+    /** PTRACE_LISTEN: the thread stays in its group-stop yet reports a SIGCONT. */
+    public void listen(int tid) {
+        ptrace(PTRACE_LISTEN, tid, 0, 0);
+    }
+
+    /** PTRACE_INTERRUPT: the thread reports a PTRACE_EVENT_STOP. */
+    public void interrupt(int tid) {
+        ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+    }
+
+    /** PTRACE_DETACH delivering {@code signal} (0: none). */
+    public void detach(int tid, int signal) {
+        ptrace(PTRACE_DETACH, tid, 0, signal);
+    }
+
+    /** The pc of a stopped thread (PTRACE_PEEKUSER of rip; a 64-bit tracer reads eip there too). */
+    public long peekPc(int tid) {
+        return peekUser(tid, USER_RIP);
+    }
+
+    public void pokePc(int tid, long pc) {
+        pokeUser(tid, USER_RIP, pc);
     }
 
     public long peekUser(int tid, long offset) {
@@ -140,6 +197,11 @@ public final class Syscalls {
     public int siginfoCode(int tid) {
         ptrace(PTRACE_GETSIGINFO, tid, 0, base + OFF_SIGINFO);
         return scratch.getInt(OFF_SIGINFO + 8);
+    }
+
+    /** Why a thread stopped with SIGTRAP: its siginfo's si_code, named. */
+    public TrapCause trapCause(int tid) {
+        return TrapCause.of(siginfoCode(tid));
     }
 
     /** si_addr of the siginfo last fetched: for x86 step traps (TRAP_TRACE, TRAP_BRKPT), the new pc. */

@@ -31,6 +31,8 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     private final List<Integer> initialThreads;
     private static final boolean DEBUG = System.getenv("RSEQDBG_DEBUG") != null;
     private int stopsSincePin;
+    /** {@code --bind}: the CPU the whole run is on, or -1 when the tracer follows the program. */
+    private int boundCpu = -1;
     private boolean detached;
 
     private PtraceProgram(Tracer tracer) {
@@ -53,8 +55,23 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     @Override
     public <T> T call(Callable<T> task) {
         return tracer.call(() -> {
-            tracer.pinToCpuOf(pid);
+            if (boundCpu < 0) {
+                tracer.pinToCpuOf(pid);
+            }
             return task.call();
+        });
+    }
+
+    @Override
+    public int bind(int cpu) {
+        return tracer.call(() -> {
+            int chosen = cpu >= 0 ? cpu : tracer.lastCpu(pid);
+            if (!tracer.bindProcess(pid, chosen)) {
+                throw new IllegalArgumentException("--bind: the program may not run on CPU " + chosen
+                        + " (its CPUs: " + tracer.allowedCpus(pid) + ")");
+            }
+            boundCpu = chosen;
+            return chosen;
         });
     }
 
@@ -88,7 +105,7 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     @Override
     public Stop next() {
         while (true) {
-            if (++stopsSincePin >= REPIN_EVERY) {
+            if (boundCpu < 0 && ++stopsSincePin >= REPIN_EVERY) {
                 stopsSincePin = 0;
                 tracer.pinToCpuOf(pid);
             }

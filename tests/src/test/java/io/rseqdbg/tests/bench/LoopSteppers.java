@@ -98,17 +98,19 @@ final class LoopSteppers {
     }
 
     /** {@code rseqdbg step --policy none --json --max-steps N --pid PID}, twice. */
-    static Rate rseqdbg(LoopTarget target) {
-        Run shortRun = rseqdbg(target, RSEQDBG_SHORT);
-        Run longRun = rseqdbg(target, RSEQDBG_LONG);
+    static Rate rseqdbg(LoopTarget target, String... options) {
+        Run shortRun = rseqdbg(target, RSEQDBG_SHORT, options);
+        Run longRun = rseqdbg(target, RSEQDBG_LONG, options);
         int steps = RSEQDBG_LONG - RSEQDBG_SHORT;
         double seconds = StepSummary.parse(longRun.lastLine()).seconds() - StepSummary.parse(shortRun.lastLine()).seconds();
         return new Rate(steps / seconds, (cpuSeconds(longRun) - cpuSeconds(shortRun)) * 1e6 / steps);
     }
 
-    private static Run rseqdbg(LoopTarget target, int steps) {
-        Run run = timed(Rseqdbg.commandLine("step", "--policy", "none", "--json", "--max-steps", Integer.toString(steps),
-                "--pid", Integer.toString(target.pid()))).run().requireExit(0);
+    private static Run rseqdbg(LoopTarget target, int steps, String... options) {
+        List<String> words = new ArrayList<>(List.of("step", "--policy", "none", "--json", "--max-steps",
+                Integer.toString(steps), "--pid", Integer.toString(target.pid())));
+        words.addAll(List.of(options));
+        Run run = timed(Rseqdbg.commandLine(words.toArray(String[]::new))).run().requireExit(0);
         assertEquals(steps, StepSummary.parse(run.lastLine()).steps(), run.describe());
         return run;
     }

@@ -56,7 +56,8 @@ class StepBenchmark {
         GDB_FREE("gdb stepi N", "free", false),
         GDB_ONE_CPU("gdb stepi N", "gdb and tracee bound to CPU " + CPU, true),
         RSEQDBG_FREE("rseqdbg step --policy none", "free (tracer thread follows the tracee)", false),
-        RSEQDBG_ONE_CPU("rseqdbg step --policy none", "tracee bound to CPU " + CPU + " (tracer follows)", true);
+        RSEQDBG_ONE_CPU("rseqdbg step --policy none", "tracee bound to CPU " + CPU + " (tracer follows)", true),
+        RSEQDBG_BIND("rseqdbg step --bind=" + CPU, "--bind: tracer and tracee on CPU " + CPU, false);
 
         final String tool;
         final String placement;
@@ -80,6 +81,7 @@ class StepBenchmark {
                 case GDB_FREE -> LoopSteppers.gdb(target, false);
                 case GDB_ONE_CPU -> LoopSteppers.gdb(target, true);
                 case RSEQDBG_FREE, RSEQDBG_ONE_CPU -> LoopSteppers.rseqdbg(target);
+                case RSEQDBG_BIND -> LoopSteppers.rseqdbg(target, "--bind=" + CPU);
             };
         }
     }
@@ -132,6 +134,9 @@ class StepBenchmark {
                 rate.get(Way.GDB_ONE_CPU) / rate.get(Way.RSEQDBG_ONE_CPU)));
         lines.add(String.format(Locale.ROOT, "   goal: rseqdbg (free, as users run it) >= %.2f x the best C loop: %.2f, %s",
                 GOAL, free, free >= GOAL ? "met" : "NOT met"));
+        double bind = rate.get(Way.RSEQDBG_BIND) / rate.get(Way.C_ONE_CPU);
+        lines.add(String.format(Locale.ROOT, "   goal: rseqdbg step --bind >= %.2f x the C loop on one CPU: %.2f, %s",
+                GOAL, bind, bind >= GOAL ? "met" : "NOT met"));
         REPORT.put(1, lines);
 
         assertTrue(Math.max(free, bound) > FLOOR, "rseqdbg steps at " + free + " / " + bound + " of the best C loop");

