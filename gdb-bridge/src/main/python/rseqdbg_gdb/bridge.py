@@ -5,22 +5,20 @@ import os
 
 import gdb
 
-from . import loadmap, native
-from .guards import EXIT, GuardSet
-from .placement import PlacementError, place
+from . import loadmap, native, rseqarea
+from .binding import Bindings
+from .guards import ENTRY, EXIT, SLOW, GuardSet
+from .placement import PlacementError, place, place_live
 from .rseqarea import RseqAreas
-from .runner import SectionRunner
-from .tables import ReaderError
+from .runner import Outcome, SectionRunner
+from .tables import ReaderError, live_section
 
 POLICIES = ("skip", "inside", "opv", "off")
 STEPPING_COMMANDS = ("stepi", "nexti", "step", "next", "until", "advance")
 LINE_STEPPING = ("step", "next", "until")
 SI_KERNEL = 0x80  # si_code of the SIGTRAP from an int3: the thread ran into the guard at full speed
 CHAIN_LIMIT = 16
-# opv: a re-entry within this many stops of the thread after its redirect made no progress (a bare
-# retry loop); after this many such re-entries in a row the section is skipped instead (Stepper's).
-OPV_RETRY_DISTANCE = 64
-OPV_NO_PROGRESS_LIMIT = 12
+ENDED = ("committed", "aborted", "exited")
 
 
 class Process:
@@ -30,7 +28,8 @@ class Process:
         self.pid = pid
         self.memory = native.Memory(pid)
         self.areas = RseqAreas(self.memory, fallback=_area_from_glibc)
-        self.runner = SectionRunner(pid, self.memory, self.areas,
+        self.bindings = Bindings()
+        self.runner = SectionRunner(pid, self.memory, self.areas, self.bindings,
                                     verify_held=os.environ.get("RSEQDBG_GDB_VERIFY_HELD") == "1")
         # Raw runs need every other thread stopped, which gdb guarantees only in all-stop mode.
         shown = gdb.execute("maint show target-non-stop", to_string=True).strip()
@@ -38,6 +37,7 @@ class Process:
         self.files = {}  # path -> (bias, [Placement], GuardSet)
         self._starts = []
         self._placements = []
+        self._live = {}  # rseq_cs descriptor address -> Placement, for sections no table declares
 
     def add(self, path, bias, placements, guards):
         self.files[path] = (bias, placements, guards)
@@ -60,6 +60,24 @@ class Process:
             return self._placements[i]
         return None
 
+    def live_at(self, tid, pc, rules):
+        """The section no table declares that ``tid`` is in, from its live rseq_cs (as the CLI does), else None."""
+        if rules is None:
+            return None  # no table read yet: the Java rules are not known
+        found = rseqarea.live_descriptor(self.areas, self.memory, tid)
+        if found is None:
+            return None
+        descriptor, start, offset, abort = found
+        placement = self._live.get(found)
+        if placement is None:
+            cs = live_section(descriptor, start, offset, abort, _symbol_name(start), rules)
+            try:
+                placement = place_live(cs)
+            except (gdb.error, gdb.MemoryError):
+                return None
+            self._live[found] = placement
+        return placement if placement.section.contains(pc) else None
+
     def entry_at(self, pc):
         for p in self._placements:
             if p.entry == pc:
@@ -70,10 +88,19 @@ class Process:
         return [g for _, _, g in self.files.values()]
 
     def close(self):
+        self.bindings.release_all()  # every thread's own mask back (nothing for threads gone)
         for guards in self.guard_sets():
             guards.delete()
         self.files.clear()
         self.memory.close()
+
+
+def _symbol_name(address):
+    """symbol+offset as the tables name sections, else the 0x address."""
+    said = gdb.execute("info symbol 0x%x" % address, to_string=True).strip()
+    if said.startswith("No symbol"):
+        return "0x%x" % address
+    return said.split(" in section ")[0].replace(" ", "")
 
 
 def _area_from_glibc(tid):
@@ -101,8 +128,9 @@ class Bridge:
         self._armed = False
         self._inside = {}  # tid -> placement, under policy inside
         self._saved_schedlock = None
-        self._opv = {}  # tid -> (section start, thread stops at the redirect, redirects in a row)
-        self._opv_gave_up = set()
+        # opv: (tid, section start) -> redirects since that thread last made progress (a commit
+        # of that section, or any slow path reached), the Java stepper's rule
+        self._redirects = {}
         self._stepping_tid = None
         self._command = None
         self.always_armed = False  # a user's own hook-stepi etc. leaves no place to arm them
@@ -125,24 +153,47 @@ class Bridge:
         if self.process is None or thread is None or not thread.is_valid():
             return
         tid = thread.ptid[1]
+        self._let_go_of_threads_out(tid)
         try:
             pc = native.Registers(tid).pc
         except OSError:
             return
-        placement = self.process.section_at(pc)
+        placement = self._inside.get(tid) or self.process.section_at(pc) \
+            or self.process.live_at(tid, pc, self.reader.rules)
         if placement is None:
             return
         self._stepping_tid = tid
         if self.policy == "inside":
+            if self._inside.get(tid) is placement:
+                if not placement.section.contains(pc):
+                    self._leave_inside(tid, placement, pc)
+                else:
+                    self._check_cpu(tid, placement)
+                return
             self._enter_inside(tid, placement)
         elif isinstance(event, gdb.SignalEvent) and event.stop_signal not in ("SIGINT", "SIGTRAP"):
             gdb.write("rseq: stopped inside %s by %s: the section aborts when the thread resumes\n"
                       % (placement.section.name, event.stop_signal))
-        else:
+        elif placement.section.contains(pc):
             # A breakpoint, an interrupt or the end of a step count left the thread inside: never rest there.
             self._release(tid)
             self._move_on(tid, placement, pc, "the thread had stopped inside")
             gdb.execute("frame")
+        else:
+            self._leave_inside(tid, placement, pc)
+
+    def _let_go_of_threads_out(self, but):
+        """Threads stepped inside that left where no guard saw it (an undeclared exit): release them."""
+        for tid, placement in list(self._inside.items()):
+            if tid == but:
+                continue
+            try:
+                pc = native.Registers(tid).pc
+            except OSError:
+                self._release(tid)  # gone
+                continue
+            if not placement.section.contains(pc):
+                self._leave_inside(tid, placement, pc)
 
     def on_exited(self, event):
         self._forget_process()
@@ -155,6 +206,12 @@ class Bridge:
         self.refresh()
         thread = gdb.selected_thread()
         self._stepping_tid = thread.ptid[1] if thread is not None else None
+        if self.process is not None:
+            # Before any instruction runs: a thread whose mask was changed behind the bridge's
+            # back (a cpuset, an offline CPU, another tool) must not run its section elsewhere.
+            for tid, placement in list(self._inside.items()):
+                if self._inside.get(tid) is placement:
+                    self._check_cpu(tid, placement)
         self._arm()
 
     def _arm(self):
@@ -176,6 +233,18 @@ class Bridge:
         if self.off_because or self.policy == "off" or self.process is None:
             return False
         tid = gdb.selected_thread().ptid[1]
+        try:
+            return self._on_guard(guard, tid)
+        except BaseException:
+            # An error half way: a thread the bridge does not hold inside gets its own mask back.
+            if self.process is not None and tid not in self._inside:
+                self.process.bindings.release(tid)
+            raise
+
+    def _on_guard(self, guard, tid):
+        if guard.kind == SLOW:
+            self._progress(tid)
+            return False
         pc = native.Registers(tid).pc
         placement = guard.placement
         if guard.kind == EXIT:
@@ -187,10 +256,16 @@ class Bridge:
         if stepped and (self.policy == "inside" or self.policy == "skip" and self._command in LINE_STEPPING):
             # gdb steps the thread through the section itself: under inside the user sees every
             # instruction; under skip, step and next go through the section's line without
-            # stopping. Either way nothing moves behind gdb's back, so its line stepping stays
-            # exact; the start guard clears rseq_cs once the store into it has run.
-            if placement.section.contains(pc):
-                self._enter_inside(tid, placement, visible=self.policy == "inside")
+            # stopping. Either way nothing moves behind gdb's back but the store into rseq_cs,
+            # which the bridge executes here so that no breakpoint sits at start_ip: gdb finds
+            # the thread at start_ip with rseq_cs cleared and the thread bound to its CPU.
+            if pc == placement.entry and not placement.section.contains(pc):
+                ended = self.process.runner.step_entry(tid, placement)
+                _registers_changed()
+                if ended is not None:
+                    self._report(tid, placement, ended)
+                    return False
+            self._enter_inside(tid, placement, visible=self.policy == "inside")
         elif self.policy == "opv":
             self._redirect_or_skip(tid, placement, pc)
         else:
@@ -198,19 +273,21 @@ class Bridge:
             self._move_on(tid, placement, pc)
         return False
 
-    def _move_on(self, tid, placement, pc, why=""):
-        """Policy skip: run the section at full speed to where it leaves, then again if another one starts there.
+    def _report(self, tid, placement, outcome, why=""):
+        """One line for the thread gdb is stepping (and for anything unusual); the rest are counted."""
+        self.outcomes[outcome.kind] = self.outcomes.get(outcome.kind, 0) + 1
+        if outcome.kind == "committed":
+            self._redirects.pop((tid, placement.section.start), None)  # progress for opv
+        if tid == self._stepping_tid or outcome.kind not in ENDED or outcome.detail:
+            gdb.write(outcome.describe(placement.section.name) + ("; %s" % why if why else "") + "\n")
 
-        Only the thread gdb is stepping gets a line per section; the others are counted (rseq info).
-        """
+    def _move_on(self, tid, placement, pc, why=""):
+        """Policy skip: run the section at full speed to where it leaves, then again if another one starts there."""
         for _ in range(CHAIN_LIMIT):
             outcome = self.process.runner.run_out(tid, placement, pc)
             _registers_changed()
-            self.outcomes[outcome.kind] = self.outcomes.get(outcome.kind, 0) + 1
-            if tid == self._stepping_tid or outcome.kind not in ("committed", "aborted", "exited"):
-                line = outcome.describe(placement.section.name)
-                gdb.write(line + ("; %s" % why if why else "") + "\n")
-            if outcome.kind not in ("committed", "aborted", "exited"):
+            self._report(tid, placement, outcome, why)
+            if outcome.kind not in ENDED:
                 return
             pc = outcome.pc
             placement = self.process.entry_at(pc) or self.process.section_at(pc)
@@ -218,31 +295,48 @@ class Bridge:
                 return
 
     def _redirect_or_skip(self, tid, placement, pc):
+        """opv, as the Java stepper: redirect each entry to the abort handler; after the Java side's
+        limit of redirects of this section by this thread with no progress in between (no commit,
+        no slow path reached), run this one entry out instead, and count again from zero."""
         cs = placement.section
-        if cs.start in self._opv_gave_up:
+        key = (tid, cs.start)
+        redirects = self._redirects.get(key, 0)
+        if redirects >= self.reader.rules.opv_redirects_without_progress:
+            self._redirects.pop(key, None)
+            gdb.write("rseq: %s redirected %d times without progress (no commit, no slow path reached):"
+                      " running this entry out\n" % (cs.name, redirects))
             self._move_on(tid, placement, pc)
-            return
-        stops = native.thread_stops(self.process.pid, tid)
-        last = self._opv.get(tid)
-        retry = last is not None and last[0] == cs.start and stops - last[1] <= OPV_RETRY_DISTANCE
-        in_a_row = last[2] + 1 if retry else 1
-        if in_a_row > OPV_NO_PROGRESS_LIMIT:
-            self._opv_gave_up.add(cs.start)
-            self._opv.pop(tid, None)
-            gdb.write("rseq: %s re-entered %d times without progress (no slow path?): skipping it from now on\n"
-                      % (cs.name, in_a_row - 1))
-            self._move_on(tid, placement, pc)
+            self._arm_slow_paths()
             return
         # Always legal: rseq allows an abort at any point before the commit.
         self.process.areas.clear_rseq_cs(tid)
         native.Registers(tid).move_pc(cs.abort)
         _registers_changed()
-        self._opv[tid] = (cs.start, native.thread_stops(self.process.pid, tid), in_a_row)
+        self._redirects[key] = redirects + 1
+        self._arm_slow_paths()
         gdb.write("rseq: %s redirected to its abort handler (policy opv)\n" % cs.name)
 
+    def _progress(self, tid):
+        """The thread reached a slow path: every count of its redirects starts again."""
+        for key in [k for k in self._redirects if k[0] == tid]:
+            del self._redirects[key]
+        self._arm_slow_paths()
+
+    def _arm_slow_paths(self):
+        """Slow-path guards only while some redirect is counted: a continue stays at full speed otherwise."""
+        on = self.policy == "opv" and bool(self._redirects)
+        if self.process is not None:
+            for guards in self.process.guard_sets():
+                guards.arm_slow_paths(on)
+
     def _enter_inside(self, tid, placement, visible=True):
-        """gdb steps the thread inside: rseq_cs cleared, every other thread held until it leaves."""
-        self.process.areas.clear_rseq_cs(tid)
+        """gdb steps the thread inside: rseq_cs cleared, the thread bound to its CPU, every other thread held until it leaves."""
+        refused = self.process.runner.clear_and_bind(tid, placement.section)
+        if refused is not None:
+            _registers_changed()
+            self._release(tid)
+            self._report(tid, placement, refused)
+            return
         if self._inside.get(tid) is placement:
             return
         self._inside[tid] = placement
@@ -252,18 +346,31 @@ class Bridge:
         for guards in self.process.guard_sets():
             guards.arm_exits(placement, True)
         if visible:
-            gdb.write("rseq: inside %s (rseq_cs cleared, other threads held)\n" % placement.section.name)
+            gdb.write("rseq: inside %s (rseq_cs cleared, bound to cpu %s, other threads held)\n"
+                      % (placement.section.name, self.process.bindings.cpu(tid)))
+
+    def _check_cpu(self, tid, placement):
+        """A thread stopped inside with rseq_cs cleared must still be on the CPU it entered on, else it aborts."""
+        moved = self.process.runner.moved_off(tid, placement.section)
+        if moved is not None:
+            _registers_changed()
+            self._release(tid)
+            self._report(tid, placement, moved)
+            gdb.execute("frame")
+        else:
+            self.process.areas.clear_rseq_cs(tid)
 
     def _leave_inside(self, tid, placement, pc):
         if self._inside.get(tid) is not placement:
             return
         self._release(tid)
-        outcome = placement.section.outcome_at(pc)
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        gdb.write("rseq: %s %s\n" % (placement.section.name, outcome))
+        self._report(tid, placement, Outcome(placement.section.outcome_at(pc), pc))
 
     def _release(self, tid):
-        """The thread is no longer stepped inside: its exit guards go, the other threads may run again."""
+        """The thread is no longer stepped inside: its own CPU mask back, its exit guards gone, the
+        other threads may run again."""
+        if self.process is not None:
+            self.process.bindings.release(tid)
         placement = self._inside.pop(tid, None)
         if placement is None:
             return
@@ -331,9 +438,11 @@ class Bridge:
             except (PlacementError, gdb.error, gdb.MemoryError) as e:
                 self._problem(path, str(e))
                 continue
-            guards = GuardSet(self.on_guard, placements)
+            guards = GuardSet(self.on_guard, placements, [at + bias for at in answer.tables.slow_paths])
             if self._armed:
                 guards.arm(True)
+            if self.policy == "opv" and self._redirects:
+                guards.arm_slow_paths(True)
             self.process.add(path, bias, placements, guards)
 
     def _problem(self, path, why):
@@ -346,14 +455,15 @@ class Bridge:
             self.process = None
         self._armed = False
         self._inside.clear()
-        self._opv.clear()
+        self._redirects.clear()
         if self._saved_schedlock is not None:
             gdb.execute("set scheduler-locking %s" % self._saved_schedlock, to_string=True)
             self._saved_schedlock = None
         _use_all_stop()
 
     def set_policy(self, policy):
-        self.policy = policy
+        self.policy = policy  # a thread stepped inside stays held and bound until it leaves
+        self._arm_slow_paths()
         if policy == "off" and self.process is not None:
             self._forget_process()
 

@@ -8,9 +8,9 @@ stepping command runs: a thread running at full speed needs no help.
 
 import gdb
 
-ENTRY = "entry"  # the instruction before start_ip, or start_ip itself
-START = "start"  # start_ip, when a run can begin before it: catches jumps and steps onto it
-EXIT = "exit"  # post-commit, abort handler and exits: armed under policy inside only
+ENTRY = "entry"  # the instruction before start_ip (it stores rseq_cs), or start_ip itself when none is known
+EXIT = "exit"  # the section's ways out, as the Java side filtered them: armed while a thread is stepped inside
+SLOW = "slow"  # a slow path's entry (cpu_opv): progress for opv, armed while opv counts redirects
 
 
 class Guard(gdb.Breakpoint):
@@ -27,25 +27,37 @@ class Guard(gdb.Breakpoint):
         try:
             return self._handler(self)
         except Exception as e:  # never let one stop break gdb's stepping
-            gdb.write("rseq: internal error at %s: %s\n" % (self.placement.section.name, e), gdb.STDERR)
+            where = self.placement.section.name if self.placement else "0x%x" % self.address
+            gdb.write("rseq: internal error at %s: %s\n" % (where, e), gdb.STDERR)
             return False
+
+    @property
+    def address(self):
+        return int(self.location[1:], 16)
 
 
 class GuardSet:
     """The guards of one file's placements."""
 
-    def __init__(self, handler, placements):
+    def __init__(self, handler, placements, slow_paths=()):
+        """Never a guard inside a section or on its signature: only at entries (the instruction
+        before start_ip where it is known) and at the ways out the Java side lists."""
         self.guards = []
         for p in placements:
             self.guards.append(Guard(handler, p, ENTRY, p.entry))
-            if p.entry != p.section.start:
-                self.guards.append(Guard(handler, p, START, p.section.start))
-            for at in dict.fromkeys(p.section.ways_out()):
+            for at in p.section.ways_out():
                 self.guards.append(Guard(handler, p, EXIT, at))
+        for at in slow_paths:
+            self.guards.append(Guard(handler, None, SLOW, at))
 
     def arm(self, on):
         for g in self.guards:
-            if g.kind != EXIT and g.enabled != on:
+            if g.kind == ENTRY and g.enabled != on:
+                g.enabled = on
+
+    def arm_slow_paths(self, on):
+        for g in self.guards:
+            if g.kind == SLOW and g.enabled != on:
                 g.enabled = on
 
     def arm_exits(self, placement, on):

@@ -146,14 +146,14 @@ class Memory:
         os.close(self._fd)
 
 
-def thread_stops(pid, tid):
-    """How often the thread has been switched out so far; every ptrace stop is one switch."""
-    with open("/proc/%d/task/%d/status" % (pid, tid)) as status:
-        total = 0
-        for line in status:
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-        return total
+def affinity(tid):
+    """The thread's CPU mask (a set of CPU numbers)."""
+    return os.sched_getaffinity(tid)
+
+
+def set_affinity(tid, cpus):
+    """Sets the thread's CPU mask; OSError when refused (a cpuset without the CPU, an offline CPU)."""
+    os.sched_setaffinity(tid, cpus)
 
 
 def running_threads(pid, but):

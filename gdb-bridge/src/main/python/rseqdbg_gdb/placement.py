@@ -25,8 +25,14 @@ def place(tables, bias):
     for cs in sections:
         entry = _entry(arch, cs)
         code = bytes(inferior.read_memory(entry, cs.post_commit - entry))  # gdb hides its breakpoints
-        placements.append(Placement(section=cs, entry=entry, code=code, exits_declared=tables.exits_declared))
+        placements.append(Placement(section=cs, entry=entry, code=code))
     return placements
+
+
+def place_live(cs):
+    """A section known only from a thread's live rseq_cs: the thread is inside already, entered at start."""
+    code = bytes(gdb.selected_inferior().read_memory(cs.start, cs.post_commit - cs.start))
+    return Placement(section=cs, entry=cs.start, code=code)
 
 
 def _check_against_gdb(sections):

@@ -29,20 +29,29 @@ class RseqAreas:
     def __init__(self, memory, fallback=None):
         self._memory = memory
         self._fallback = fallback
-        self._areas = {}
+        self._found = {}  # tid -> Area, from the fallback only
 
     def of(self, tid):
-        """The thread's area, or None when it registered none."""
-        if tid not in self._areas:
-            try:
-                found = native.rseq_configuration(tid)
-                self._areas[tid] = Area(*found) if found else None
-            except OSError:
-                self._areas[tid] = self._fallback(tid) if self._fallback else None
-        return self._areas[tid]
+        """The thread's area now, or None when it has registered none (yet).
+
+        Asked of the kernel every time (one ptrace call, about a microsecond): a thread seen
+        before it registered, or a new thread that got an old tid, then never keeps a stale answer.
+        Only without PTRACE_GET_RSEQ_CONFIGURATION (Linux < 5.13) is the fallback's area kept,
+        and only once found.
+        """
+        try:
+            found = native.rseq_configuration(tid)
+            return Area(*found) if found else None
+        except OSError:
+            pass
+        if tid not in self._found and self._fallback is not None:
+            area = self._fallback(tid)
+            if area is not None:
+                self._found[tid] = area
+        return self._found.get(tid)
 
     def forget(self, tid):
-        self._areas.pop(tid, None)
+        self._found.pop(tid, None)
 
     def read(self, tid):
         area = self.of(tid)
@@ -59,3 +68,26 @@ class RseqAreas:
         area = self.of(tid)
         if area is not None:
             self._memory.write(area.address + RSEQ_CS_OFFSET, bytes(8))
+
+    def cpu_id(self, tid):
+        """The CPU the kernel last ran the thread on, from its area; None without an area."""
+        now = self.read(tid)
+        return None if now is None or now.cpu_id < 0 else now.cpu_id
+
+
+DESCRIPTOR_SIZE = 32  # struct rseq_cs { u32 version; u32 flags; u64 start_ip; u64 post_commit_offset; u64 abort_ip; }
+MAX_LIVE_LENGTH = 1 << 20  # as the CLI: a longer "section" is garbage, not code
+
+
+def live_descriptor(areas, memory, tid):
+    """(descriptor, start_ip, post_commit_offset, abort_ip) of the thread's live ``rseq_cs``, or None."""
+    now = areas.read(tid)
+    if now is None or now.rseq_cs == 0:
+        return None
+    try:
+        _, _, start, offset, abort = struct.unpack("<IIQQQ", memory.read(now.rseq_cs, DESCRIPTOR_SIZE))
+    except OSError:
+        return None  # a stale or garbage pointer: the kernel would kill the program, not the bridge's business
+    if not 0 < offset <= MAX_LIVE_LENGTH:
+        return None
+    return now.rseq_cs, start, offset, abort

@@ -30,7 +30,6 @@ class Placement:
     section: object
     entry: int
     code: bytes
-    exits_declared: bool
 
     def starts_run(self, pc):
         return pc == self.entry or self.section.contains(pc)
@@ -57,10 +56,11 @@ class SectionRunner:
     as it would have.
     """
 
-    def __init__(self, pid, memory, areas, verify_held=False):
+    def __init__(self, pid, memory, areas, bindings, verify_held=False):
         self.pid = pid
         self._memory = memory
         self._areas = areas
+        self._bindings = bindings
         # Tests turn this on: each run first checks in /proc that every other thread is stopped.
         self._verify_held = verify_held
 
@@ -70,21 +70,76 @@ class SectionRunner:
             running = native.running_threads(self.pid, tid)
             if running:
                 return Outcome("interrupted", pc, "threads %s were running, nothing done" % running)
-        if cs.contains(pc):
-            # Stopped inside: the kernel would abort the section on resume. Every other thread is
-            # held, so clearing rseq_cs keeps the section atomic while it finishes.
-            self._areas.clear_rseq_cs(tid)
+        held = []
+        restored = None
+        try:
+            if cs.contains(pc):
+                # Stopped inside: the kernel would abort the section on resume. Every other thread is
+                # held, so clearing rseq_cs keeps the section atomic while it finishes, and binding
+                # the thread keeps it on the CPU it started on.
+                refused = self.clear_and_bind(tid, cs)
+                if refused is not None:
+                    return refused
+            restored = self._restore_code(placement)
+            if cs.exits_declared:
+                return self._continue_to_way_out(tid, cs, held)
+            return self._step_through(tid, cs, held)
+        finally:
+            # Out of the section (or given up on): its own mask back, whatever happened.
+            self._bindings.release(tid)
+            if restored is not None:
+                self._memory.write(placement.entry, restored)
+            for signo in dict.fromkeys(held):
+                native.tgkill(self.pid, tid, signo)
+
+    def step_entry(self, tid, placement):
+        """Executes the instruction at ``placement.entry`` (the store into rseq_cs) for gdb, which then
+        finds the thread at start_ip with rseq_cs cleared and the thread bound to its CPU.
+
+        So gdb steps a section (policy inside, step and next) from its first instruction without a
+        breakpoint at start_ip. Returns None, or the Outcome when the thread did not stay inside
+        (a signal's handler, binding refused: then it stands at the abort handler).
+        """
+        cs = placement.section
         held = []
         restored = self._restore_code(placement)
         try:
-            if placement.exits_declared:
-                return self._continue_to_way_out(tid, cs, held)
-            return self._step_through(tid, cs, held)
+            native.resume(tid, step=True)
+            outcome = self._trapped(tid, native.wait(tid, RUN_TIMEOUT), held, step=True)
+            if outcome is not None:
+                return outcome
+            pc = native.Registers(tid).pc
+            if not cs.contains(pc):
+                return Outcome(cs.outcome_at(pc), pc)
+            return self.clear_and_bind(tid, cs)
         finally:
             if restored is not None:
                 self._memory.write(placement.entry, restored)
             for signo in dict.fromkeys(held):
                 native.tgkill(self.pid, tid, signo)
+
+    def clear_and_bind(self, tid, cs):
+        """rseq_cs cleared and ``tid`` bound to the CPU its area names: None, or the abort when refused."""
+        self._areas.clear_rseq_cs(tid)
+        cpu = self._areas.cpu_id(tid)
+        if cpu is None:
+            return None  # no rseq area: the kernel would never abort this section anyway
+        if self._bindings.bind(tid, cpu):
+            return None
+        return self.abort(tid, cs, "cannot bind to cpu %d" % cpu)
+
+    def moved_off(self, tid, cs):
+        """None while a bound thread is where it was bound, else the abort (as the kernel's on migration)."""
+        if self._bindings.cpu(tid) is None or self._bindings.holds(tid, self._areas.cpu_id(tid)):
+            return None
+        return self.abort(tid, cs, "cpu changed")
+
+    def abort(self, tid, cs, why):
+        """What the kernel does to a section whose thread migrates: rseq_cs cleared, pc at abort_ip."""
+        self._areas.clear_rseq_cs(tid)
+        native.Registers(tid).move_pc(cs.abort)
+        self._bindings.release(tid)
+        return Outcome(cs.outcome_at(cs.abort), cs.abort, why)
 
     def _restore_code(self, placement):
         """Replaces gdb's breakpoints in the code the run executes; returns what to put back."""
@@ -121,7 +176,11 @@ class SectionRunner:
                     self._memory.write(at, byte)
 
     def _step_through(self, tid, cs, held):
-        """For sections whose file declares no exits: the ways out are unknown, so single-step."""
+        """For sections whose file declares no exits: the ways out are unknown, so single-step.
+
+        Each stop inside: rseq_cs cleared (the store into it may just have run), the thread bound
+        to its CPU from the first one on, and sent to the abort handler if that CPU changed.
+        """
         for _ in range(STEP_LIMIT):
             native.resume(tid, step=True)
             outcome = self._trapped(tid, native.wait(tid, RUN_TIMEOUT), held, step=True)
@@ -130,8 +189,13 @@ class SectionRunner:
             pc = native.Registers(tid).pc
             if not cs.contains(pc):
                 return Outcome(cs.outcome_at(pc), pc)
-            # The store into rseq_cs may just have run: the kernel must find nothing to abort.
-            self._areas.clear_rseq_cs(tid)
+            if self._bindings.cpu(tid) is None:
+                outcome = self.clear_and_bind(tid, cs)
+            else:
+                self._areas.clear_rseq_cs(tid)
+                outcome = self.moved_off(tid, cs)
+            if outcome is not None:
+                return outcome
         return Outcome("stuck", native.Registers(tid).pc, "still inside after %d steps" % STEP_LIMIT)
 
     def _trapped(self, tid, status, held, step):

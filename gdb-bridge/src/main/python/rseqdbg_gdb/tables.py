@@ -54,8 +54,27 @@ def java_command(java, jar):
 
 
 @dataclasses.dataclass(frozen=True)
+class Rules:
+    """What holds for every section and policy, as the Java side states it (``rules`` in the JSON)."""
+
+    outcome_elsewhere: str
+    opv_redirects_without_progress: int
+
+    @staticmethod
+    def from_json(rules):
+        return Rules(outcome_elsewhere=rules["outcomeElsewhere"],
+                     opv_redirects_without_progress=int(rules["opvRedirectsWithoutProgress"]))
+
+
+@dataclasses.dataclass(frozen=True)
 class CriticalSection:
-    """One rseq critical section: code in [start, post_commit), left through post_commit, abort or an exit."""
+    """One rseq critical section: code in [start, post_commit), left through its ``ways_out``.
+
+    ``ways_out`` is ((address, outcome), ...) exactly as the Java side filtered and judged them
+    (never inside the section, never on the signature): the bridge plants guards there and names
+    an end by it, and has no rule of its own. ``exits_declared``: breakpoints at the ways out
+    catch every way out, else a run must single-step the section.
+    """
 
     name: str
     start: int
@@ -63,45 +82,66 @@ class CriticalSection:
     abort: int
     exits: tuple
     file: str
+    ways_out_judged: tuple
+    exits_declared: bool
+    outcome_elsewhere: str
 
     def contains(self, pc):
         return self.start <= pc < self.post_commit
 
     def ways_out(self):
-        return (self.post_commit, self.abort) + self.exits
+        return tuple(at for at, _ in self.ways_out_judged)
 
     def outcome_at(self, pc):
-        """How the section ended when the thread is at ``pc``."""
-        if pc == self.post_commit:
-            return "committed"
-        if pc == self.abort:
-            return "aborted"
-        return "exited"
+        """How the section ended when the thread left it for ``pc``."""
+        for at, outcome in self.ways_out_judged:
+            if at == pc:
+                return outcome
+        return self.outcome_elsewhere
 
     def relocated(self, bias):
         return dataclasses.replace(self, start=self.start + bias, post_commit=self.post_commit + bias,
-                                   abort=self.abort + bias, exits=tuple(e + bias for e in self.exits))
+                                   abort=self.abort + bias, exits=tuple(e + bias for e in self.exits),
+                                   ways_out_judged=tuple((at + bias, o) for at, o in self.ways_out_judged))
 
 
 @dataclasses.dataclass(frozen=True)
 class FileTables:
-    """The critical sections of one ELF file at link-time addresses."""
+    """The critical sections of one ELF file at link-time addresses, and its slow paths' entries."""
 
     file: str
     position_independent: bool
     sections: tuple
-    # True when the file declares exit points, so post-commit, abort and exits are every way out.
-    exits_declared: bool
+    slow_paths: tuple
+    rules: Rules
 
     @staticmethod
-    def from_json(entry):
+    def from_json(entry, rules):
+        rules = Rules.from_json(rules)
         sections = tuple(
             CriticalSection(name=cs["name"], start=int(cs["start"], 16), post_commit=int(cs["postCommit"], 16),
                             abort=int(cs["abort"], 16), exits=tuple(int(e, 16) for e in cs["exits"]),
-                            file=entry["file"])
+                            file=entry["file"],
+                            ways_out_judged=tuple((int(w["address"], 16), w["outcome"]) for w in cs["waysOut"]),
+                            exits_declared=bool(cs["exitsDeclared"]), outcome_elsewhere=rules.outcome_elsewhere)
             for cs in entry["criticalSections"])
         return FileTables(file=entry["file"], position_independent=bool(entry["positionIndependent"]),
-                          sections=sections, exits_declared=any(cs.exits for cs in sections))
+                          sections=sections, slow_paths=tuple(int(p["address"], 16) for p in entry["slowPaths"]),
+                          rules=rules)
+
+
+def live_section(descriptor, start, post_commit_offset, abort, name, rules):
+    """A section no table declares, read from a thread's live ``rseq_cs`` (as the CLI's SectionLocator).
+
+    It declares no exits, so it is single-stepped and never guarded: its ways out only name how it
+    ended, and the rule for those is the Java one, given in ``rules`` terms: only abort_ip and
+    post-commit are known addresses (the kernel sends a thread to abort_ip on an abort only).
+    """
+    post_commit = start + post_commit_offset
+    judged = ((abort, "aborted"),) + (((post_commit, "committed"),) if post_commit != abort else ())
+    return CriticalSection(name=name, start=start, post_commit=post_commit, abort=abort, exits=(),
+                           file="rseq_cs 0x%x (live)" % descriptor, ways_out_judged=judged, exits_declared=False,
+                           outcome_elsewhere=rules.outcome_elsewhere)
 
 
 class ReaderError(Exception):
@@ -114,6 +154,8 @@ class Answer:
 
     tables: FileTables = None
     problem: str = None
+    raw: dict = None  # the file's JSON entry and the document's rules, as the disk cache keeps them
+    rules: dict = None
 
 
 class TableReader:
@@ -125,6 +167,7 @@ class TableReader:
         self.cache_dir = cache_dir
         self._memory = {}
         self.jvm_runs = 0
+        self.rules = None  # from the last answer read: every answer carries them
 
     def read(self, files):
         """{path: Answer} for ``files``, a list of (path, build_id or None); one JVM for all misses."""
@@ -138,6 +181,8 @@ class TableReader:
             else:
                 self._memory[key] = answer
                 answers[path] = answer
+                if answer.tables is not None:
+                    self.rules = answer.tables.rules
         if missing:
             fresh = self._run([path for path, _ in missing])
             for path, key in missing:
@@ -162,9 +207,13 @@ class TableReader:
         except ValueError:
             said = (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[0]
             raise ReaderError("the reader failed: %s" % said)
+        if "rules" not in document:
+            raise ReaderError("%s is older than this bridge (its table --json has no rules): rebuild it" % self.jar)
+        self.rules = Rules.from_json(document["rules"])
         answers = {}
         for entry in document.get("files", []):
-            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry))
+            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry, document["rules"]), raw=entry,
+                                            rules=document["rules"])
         for error in document.get("errors", []):
             answers[error["file"]] = Answer(problem=error["problem"])
         return answers
@@ -187,7 +236,11 @@ class TableReader:
             return None
         if "problem" in stored:
             return Answer(problem=stored["problem"])
-        return Answer(tables=FileTables.from_json(stored["entry"]))
+        try:
+            return Answer(tables=FileTables.from_json(stored["entry"], stored["rules"]), raw=stored["entry"],
+                          rules=stored["rules"])
+        except (KeyError, TypeError, ValueError):
+            return None  # written by an older bridge: read the file again
 
     def _to_disk(self, key, answer):
         if not self.cache_dir:
@@ -195,12 +248,7 @@ class TableReader:
         if answer.problem is not None:
             stored = {"problem": answer.problem}
         else:
-            t = answer.tables
-            stored = {"entry": {"file": t.file, "positionIndependent": t.position_independent,
-                                "criticalSections": [
-                                    {"name": cs.name, "start": hex(cs.start), "postCommit": hex(cs.post_commit),
-                                     "abort": hex(cs.abort), "exits": [hex(e) for e in cs.exits]}
-                                    for cs in t.sections]}}
+            stored = {"entry": answer.raw, "rules": answer.rules}
         try:
             os.makedirs(self.cache_dir, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")

@@ -4,6 +4,7 @@ import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.ElfReadException;
 import io.rseqdbg.elf.Problem;
 import io.rseqdbg.elf.RseqTables;
+import io.rseqdbg.stepper.SectionRules;
 import java.nio.ByteOrder;
 import java.util.List;
 
@@ -21,14 +22,16 @@ final class JsonTables {
         JsonWriter json = new JsonWriter().beginObject().name("files").beginArray();
         for (RseqTables t : files) {
             header(json, t);
+            slowPaths(json, t);
             json.name("criticalSections").beginArray();
             for (CriticalSection cs : t.criticalSections()) {
-                criticalSection(json, cs);
+                criticalSection(json, cs, t);
             }
             json.endArray().endObject();
         }
         json.endArray();
         errors(json, errors);
+        rules(json);
         return json.endObject().toString();
     }
 
@@ -58,7 +61,27 @@ final class JsonTables {
                 .field("positionIndependent", t.positionIndependent());
     }
 
-    private static void criticalSection(JsonWriter json, CriticalSection cs) {
+    /** Entries of the known slow paths (progress for opv), in files with critical sections only, as the stepper. */
+    private static void slowPaths(JsonWriter json, RseqTables t) {
+        json.name("slowPaths").beginArray();
+        if (!t.criticalSections().isEmpty()) {
+            for (String name : SectionRules.SLOW_PATHS) {
+                t.symbolAddress(name).ifPresent(a -> json.beginObject().field("name", name)
+                        .field("address", hex(a)).endObject());
+            }
+        }
+        json.endArray();
+    }
+
+    /** What holds for every section and policy: the bridge acts on these, never on its own copy. */
+    private static void rules(JsonWriter json) {
+        json.name("rules").beginObject()
+                .field("outcomeElsewhere", SectionRules.outcomeElsewhere().word())
+                .field("opvRedirectsWithoutProgress", SectionRules.OPV_REDIRECTS_WITHOUT_PROGRESS)
+                .endObject();
+    }
+
+    private static void criticalSection(JsonWriter json, CriticalSection cs, RseqTables t) {
         json.beginObject()
                 .field("name", cs.name())
                 .field("start", hex(cs.start()))
@@ -73,7 +96,12 @@ final class JsonTables {
                 .field("architecture", cs.architecture().displayName())
                 .field("version", Integer.toUnsignedLong(cs.version()))
                 .field("flags", Integer.toUnsignedLong(cs.flags()))
-                .endObject();
+                .field("exitsDeclared", SectionRules.exitsDeclared(cs, t))
+                .name("waysOut").beginArray();
+        for (long at : SectionRules.waysOut(cs)) {
+            json.beginObject().field("address", hex(at)).field("outcome", SectionRules.outcomeAt(cs, at).word()).endObject();
+        }
+        json.endArray().endObject();
     }
 
     private static void errors(JsonWriter json, List<ElfReadException> errors) {

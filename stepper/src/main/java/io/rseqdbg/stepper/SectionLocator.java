@@ -142,9 +142,6 @@ final class SectionLocator {
      * breakpoints at post-commit, abort and the exits catch every way out of the section.
      */
     boolean exitsDeclared(CriticalSection cs) {
-        if (!cs.exits().isEmpty()) {
-            return true;
-        }
-        return map.moduleAt(cs.start()).map(m -> !m.tables().exitPoints().isEmpty()).orElse(false);
+        return SectionRules.exitsDeclared(cs, map.moduleAt(cs.start()).map(LoadMap.Module::tables).orElse(null));
     }
 }

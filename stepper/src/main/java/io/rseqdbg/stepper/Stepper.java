@@ -416,22 +416,16 @@ public final class Stepper implements SectionActions {
 
     /** Where a thread can leave {@code cs}: never inside it, never on the signature before abort. */
     private static List<Long> waysOut(CriticalSection cs) {
-        List<Long> out = new ArrayList<>();
-        out.add(cs.postCommit());
-        out.add(cs.abort());
-        out.addAll(cs.exits());
-        out.removeIf(a -> cs.contains(a) || Long.compareUnsigned(cs.abort() - a, 4) <= 0 && a != cs.abort());
-        return out.stream().distinct().toList();
+        return SectionRules.waysOut(cs);
     }
 
     private static boolean isWayOut(CriticalSection cs, long pc) {
-        return pc == cs.postCommit() || pc == cs.abort() || cs.exits().contains(pc);
+        return SectionRules.isWayOut(cs, pc);
     }
 
     private void leave(SteppedThread t, long pc) {
         CriticalSection cs = t.section;
-        Outcome outcome = t.abortedBySignal || pc == cs.abort() ? Outcome.ABORTED
-                : pc == cs.postCommit() ? Outcome.COMMITTED : Outcome.EXITED;
+        Outcome outcome = t.abortedBySignal ? Outcome.ABORTED : SectionRules.outcomeAt(cs, pc);
         if (outcome == Outcome.EXITED && t.mode == SteppedThread.Mode.WATCHING && !cs.exits().contains(pc) && inferior.rseqCs(t.tid) == 0) {
             // The step that followed the abort already ran the handler's first instruction; the
             // kernel's abort is recognisable by the rseq_cs field it cleared.

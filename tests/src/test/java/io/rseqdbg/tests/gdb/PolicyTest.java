@@ -27,30 +27,44 @@ class PolicyTest {
         return Long.parseLong(m.group(1));
     }
 
-    /** The fast path retries without end: only a policy that lets a section commit gets further. */
-    private static GdbSession.Result stepWithRetryLoop(String policy) {
+    /**
+     * The fast path retries without end: only a policy that lets a section commit gets further.
+     * Then {@code end} (kill, or continue at full speed to the program's own checks).
+     */
+    private static GdbSession.Result stepWithRetryLoop(String policy, String end) {
         return GdbSession.bridge("counter", "1", "1000")
                 .env("RSEQDBG_FASTPATH_TRIES", "1000000")
                 .ex("rseq policy " + policy, "break percpu_counter_add", "run", "delete")
                 .python(COUNT_CALLS)
-                .ex("stepi 3000", "python print('calls=%d' % Calls.hits)", "print 'percpu.c'::aborts", "kill")
+                .ex("stepi 3000", "python print('calls=%d' % Calls.hits)", "print 'percpu.c'::aborts", end)
                 .run();
     }
 
+    /**
+     * The one test that asserts aborts (DESIGN.md): the demonstration of the problem. Certain on
+     * this kernel: the counter uses glibc's registration (the original 32-byte area, every ptrace
+     * stop inside aborts), and stepi 3000 makes about a hundred entries, each stopped inside.
+     */
     @Test
     void offReproducesTheEndlessAbortLoop() {
-        GdbSession.Result r = stepWithRetryLoop("off");
+        GdbSession.Result r = stepWithRetryLoop("off", "kill");
         assertEquals(0, calls(r), "the first increment never finished\n" + r.describe());
         assertEquals(0, r.commits(), r.describe());
         Matcher aborts = Pattern.compile("\\$1 = (\\d+)").matcher(r.output());
         assertTrue(aborts.find() && Long.parseLong(aborts.group(1)) >= 20, "aborted again and again\n" + r.describe());
     }
 
+    /**
+     * Progress and results only: whether a section run at full speed is aborted (preempted while
+     * the kernel protects it) depends on timing and on the kernel, so aborts are not asserted.
+     */
     @Test
     void skipMakesProgressWhereOffLoops() {
-        GdbSession.Result r = stepWithRetryLoop("skip");
-        assertTrue(calls(r) >= 20, r.describe());
-        assertTrue(r.output().contains("$1 = 0"), "no aborts\n" + r.describe());
+        GdbSession.Result r = stepWithRetryLoop("skip", "continue");
+        long calls = calls(r);
+        assertTrue(calls >= 20, r.describe());
+        assertTrue(r.commits() >= calls - 1, "each call but the last committed, one step each\n" + r.describe());
+        assertTrue(r.programSaidOk(1000) && r.programExitedNormally(), r.describe());
     }
 
     @Test
@@ -89,11 +103,14 @@ class PolicyTest {
     }
 
     @Test
-    void opvSkipsASectionWhoseAbortHandlerOnlyRetries() {
+    void opvRunsAnEntryOutWhenTheAbortHandlerOnlyRetries() {
         GdbSession.Result r = GdbSession.bridge("counter", "1", "200")
                 .env("RSEQDBG_FASTPATH_TRIES", "1000000")
                 .ex("rseq policy opv", "break percpu_counter_add", "run", "delete", "stepi 3000", "continue").run();
-        assertEquals(1, r.count("without progress .*skipping it from now on"), r.describe());
+        // per entry, as the Java stepper: 16 redirects, then one entry run out, then counting again
+        long givenUp = r.count("redirected 16 times without progress .*running this entry out");
+        assertTrue(givenUp >= 2, r.describe());
+        assertTrue(r.count("redirected to its abort handler") >= 16 * givenUp, r.describe());
         assertTrue(r.commits() >= 1, r.describe());
         assertTrue(r.programSaidOk(200) && r.programExitedNormally(), r.describe());
     }

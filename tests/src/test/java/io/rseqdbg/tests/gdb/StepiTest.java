@@ -37,4 +37,21 @@ class StepiTest {
         assertTrue(r.commits() >= 10, "commits: " + r.commits() + "\n" + r.describe());
         assertTrue(r.programSaidOk(300) && r.programExitedNormally(), r.describe());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"skip", "inside"})
+    void aSectionWithoutATableIsFoundFromTheLiveRseqCs(String policy) {
+        // counter-notable has no table: the bridge has no guard for it and knows it only when gdb
+        // stops the thread inside, from its rseq_cs (as rseqdbg step does); one stepi at a time
+        GdbSession.Result r = GdbSession.bridge("counter-notable", "1", "200")
+                .ex("rseq policy " + policy, "break percpu_counter_add", "run", "delete")
+                .python("""
+                        import gdb
+                        for _ in range(150):
+                            gdb.execute("stepi")
+                        """)
+                .ex("continue").run();
+        assertTrue(r.count("^rseq: percpu_counter_add\\+\\d+ committed") >= 2, r.describe());
+        assertTrue(r.programSaidOk(200) && r.programExitedNormally(), r.describe());
+    }
 }
