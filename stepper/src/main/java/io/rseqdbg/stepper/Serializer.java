@@ -1,0 +1,197 @@
+package io.rseqdbg.stepper;
+
+import io.rseqdbg.stepper.Inferior.Stop;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The mechanism of a serialized run: one thread of the program resumed at any moment, the others
+ * parked (stopped, with the resume they were due and its signal kept), and a watchdog that
+ * notices when the running thread's step does not come back because it blocked in the kernel.
+ * Which thread runs and for how long is the {@link Schedule}'s to say.
+ *
+ * <p>Why a watchdog: a thread that waits in a syscall for another thread (pthread_join, a futex)
+ * would wait forever while that thread is parked. When a step takes longer than the schedule's
+ * timeout the watchdog interrupts it ({@link Inferior#wakeUp()}, safe from any thread); only an
+ * {@link Stop.Interrupted} stop that follows counts as blocked, so a slow tracer is no block.
+ */
+final class Serializer implements AutoCloseable {
+
+    private final Schedule schedule;
+    private final Inferior inferior;
+    private final ObjIntConsumer<SteppedThread> resume;
+    private final Map<SteppedThread, Integer> logical = new HashMap<>();
+    private final Map<Integer, SteppedThread> byLogical = new HashMap<>();
+    /** Parked threads and the signal each is to get when resumed (0: none). */
+    private final Map<SteppedThread, Integer> parked = new LinkedHashMap<>();
+    private SteppedThread current;
+    private long sliceStart;
+    private boolean blocked;
+    private final Thread watchdog;
+    private volatile long armedAt;
+    private volatile boolean fired;
+    private volatile boolean closed;
+
+    /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
+    Serializer(Schedule schedule, Inferior inferior, ObjIntConsumer<SteppedThread> resume) {
+        this.schedule = schedule;
+        this.inferior = inferior;
+        this.resume = resume;
+        this.watchdog = new Thread(this::watch, "rseqdbg-block-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** A thread came under control: it gets the next logical id (creation order). */
+    void started(SteppedThread t) {
+        if (!logical.containsKey(t)) {
+            int id = logical.size();
+            logical.put(t, id);
+            byLogical.put(id, t);
+        }
+    }
+
+    int logicalOf(SteppedThread t) {
+        return logical.getOrDefault(t, -1);
+    }
+
+    /** Every stop of a thread: the running one's step came back (or was interrupted). */
+    void stopped(SteppedThread t, Stop stop) {
+        if (t != current) {
+            return;
+        }
+        armedAt = 0;
+        if (fired) {
+            fired = false;
+            // A trap that beat the interrupt was only a slow step, not a block.
+            blocked = stop instanceof Stop.Interrupted;
+        }
+    }
+
+    /**
+     * The stepper is about to resume {@code t} with {@code signal}. Returns -1 when it must not
+     * (parked, or another thread's turn came), 0 to resume it, or a signal to deliver first.
+     */
+    int admit(SteppedThread t, int signal) {
+        if (current == null) {
+            current = t;
+            sliceStart = t.steps;
+        }
+        if (t != current) {
+            park(t, signal);
+            return -1;
+        }
+        if (signal == 0 && switchAllowed(t)) {
+            int id = logicalOf(t);
+            long slice = t.steps - sliceStart;
+            if (schedule.endSlice(id, slice, blocked)) {
+                int next = schedule.next(id, slice, blocked, false, runnable(t));
+                blocked = false;
+                if (next != id) {
+                    park(t, 0);
+                    switchTo(byLogical.get(next));
+                    return -1;
+                }
+            }
+            int inject = schedule.injectBefore(id, t.steps);
+            if (inject != 0) {
+                return inject;
+            }
+        }
+        armedAt = System.nanoTime();
+        return 0;
+    }
+
+    /** A live signal stop: false when the schedule drops it (replay delivers recorded ones only). */
+    boolean deliverLive(SteppedThread t, int signal) {
+        return schedule.deliverLive(logicalOf(t), t.steps, signal);
+    }
+
+    /** A thread ended: forget it; when it was the running one, the next one runs. */
+    void exited(SteppedThread t) {
+        parked.remove(t);
+        if (t != current) {
+            return;
+        }
+        armedAt = 0;
+        current = null;
+        boolean wasBlocked = blocked;
+        blocked = false;
+        int next = schedule.next(logicalOf(t), t.steps - sliceStart, wasBlocked, true, runnable(null));
+        if (next >= 0 && byLogical.containsKey(next) && parked.containsKey(byLogical.get(next))) {
+            switchTo(byLogical.get(next));
+        }
+    }
+
+    /** After exec only {@code keep} remains. */
+    void retainOnly(SteppedThread keep) {
+        parked.keySet().removeIf(t -> t != keep);
+        if (current != keep) {
+            current = null;
+        }
+    }
+
+    private void switchTo(SteppedThread next) {
+        int signal = parked.remove(next);
+        current = next;
+        sliceStart = next.steps;
+        try {
+            resume.accept(next, signal);
+        } catch (RuntimeException e) {
+            if (!inferior.threadGone(next.tid)) {
+                throw e;
+            }
+            next.running = true; // dying with the process: its exit is on the way
+        }
+    }
+
+    private void park(SteppedThread t, int signal) {
+        t.running = false;
+        Integer had = parked.get(t);
+        parked.put(t, had != null && had != 0 ? had : signal); // never lose a signal it is due
+    }
+
+    /** Only where the thread's own state allows: never inside a section nor while holding others. */
+    private static boolean switchAllowed(SteppedThread t) {
+        return t.section == null && t.mode == SteppedThread.Mode.STEPPING;
+    }
+
+    private SortedSet<Integer> runnable(SteppedThread running) {
+        SortedSet<Integer> ids = new TreeSet<>();
+        parked.keySet().forEach(p -> {
+            if (logical.containsKey(p)) {
+                ids.add(logical.get(p));
+            }
+        });
+        if (running != null) {
+            ids.add(logicalOf(running));
+        }
+        return ids;
+    }
+
+    private void watch() {
+        long timeout = schedule.blockTimeoutMillis() * 1_000_000L;
+        while (!closed) {
+            try {
+                Thread.sleep(Math.max(1, schedule.blockTimeoutMillis() / 5));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long at = armedAt;
+            if (at != 0 && !fired && System.nanoTime() - at > timeout) {
+                fired = true;
+                inferior.wakeUp();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watchdog.interrupt();
+    }
+}
