@@ -98,9 +98,11 @@ final class Serializer implements AutoCloseable {
                 }
             }
             int inject = schedule.injectBefore(id, t.steps);
-            if (inject != 0) {
+            if (inject != 0 && !blocks(t, inject)) {
                 return inject;
             }
+            // A blocked signal is not injected: the recording saw it delivered when the thread
+            // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
         }
         armedAt = System.nanoTime();
         return 0;
@@ -171,6 +173,23 @@ final class Serializer implements AutoCloseable {
             ids.add(logicalOf(running));
         }
         return ids;
+    }
+
+    /** Whether {@code t} blocks {@code signal} now ({@code SigBlk} of its /proc status). */
+    private boolean blocks(SteppedThread t, int signal) {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "task",
+                String.valueOf(t.tid), "status");
+        try {
+            for (String line : java.nio.file.Files.readAllLines(status)) {
+                if (line.startsWith("SigBlk:")) {
+                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    return (mask & (1L << (signal - 1))) != 0;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // gone or unreadable: inject, as without the check
+        }
+        return false;
     }
 
     private void watch() {

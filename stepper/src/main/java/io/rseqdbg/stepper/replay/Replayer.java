@@ -115,7 +115,10 @@ public final class Replayer implements Schedule {
 
     @Override
     public boolean deliverLive(int logical, long steps, int signal) {
-        return false; // only recorded signals, where they were recorded
+        // Only recorded signals, where they were recorded: a live one that is exactly the next
+        // recorded event goes through (a signal the thread had blocked and just unblocked).
+        return head instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == steps
+                && s.signal() == signal;
     }
 
     @Override
