@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * replays matched, multi-threaded ones too (the serialized schedule); a changed argument
  * diverges (exit 1); unreadable traces are one line and exit 2.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecordReplayTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(240);
@@ -32,17 +30,18 @@ class RecordReplayTest {
             Pattern.compile("replay matched: (\\d+) events, (\\d+) commits, (\\d+) aborts, (\\d+) signals");
 
     @TempDir
-    Path dir;
-    private Path counterTrace;
-    private Run counterRecord;
+    static Path dir;
+    /** Recorded once: several tests read it. */
+    private static Path counterTrace;
+    private static Run counterRecord;
 
     @BeforeAll
-    void recordCounterOnce() {
+    static void recordCounterOnce() {
         counterTrace = dir.resolve("counter.trace");
         counterRecord = record(counterTrace, "counter", "1", "50");
     }
 
-    private Run record(Path trace, String target, String... args) {
+    private static Run record(Path trace, String target, String... args) {
         String[] words = new String[args.length + 4];
         words[0] = "record";
         words[1] = "-o";
