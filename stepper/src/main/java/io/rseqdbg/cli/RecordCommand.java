@@ -93,7 +93,7 @@ final class RecordCommand implements Command {
         StepRun.Result result;
         long bytes;
         try (Recorder recorder = new Recorder(file, header)) {
-            StepRun run = StepRun.launch(program).policy(policy).bind(cpu).listeners(names -> {
+            StepRun run = StepRun.launch(withoutAslr(program)).policy(policy).bind(cpu).listeners(names -> {
                 summary.startClock();
                 return summary;
             });
@@ -124,6 +124,17 @@ final class RecordCommand implements Command {
                     summary.steps() == 0 ? 0.0 : bytes * 1e6 / summary.steps());
         }
         return status == null ? 0 : status;
+    }
+
+    /**
+     * ASLR off for record and replay alike ({@code setarch -R}): where the stack lands changes
+     * how many instructions string functions take on argv and the environment (alignment).
+     * The stepper's counts restart at the program's exec, so setarch's own steps do not count.
+     */
+    static List<String> withoutAslr(List<String> program) {
+        List<String> command = new java.util.ArrayList<>(List.of("setarch", "-R"));
+        command.addAll(program);
+        return command;
     }
 
     /** The run is on one CPU: the first this process may use, recorded so replay can use it too. */

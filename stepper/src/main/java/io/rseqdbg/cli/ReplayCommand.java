@@ -69,7 +69,7 @@ final class ReplayCommand implements Command {
         List<String> command = program.isEmpty() ? header.command() : program;
         StepPolicy policy = StepPolicy.parse(header.policy());
         try (reader) {
-            StepRun run = StepRun.launch(command).policy(policy).bind(header.cpu());
+            StepRun run = StepRun.launch(RecordCommand.withoutAslr(command)).policy(policy).bind(header.cpu());
             replayer.attachTo(run);
             run.run();
             replayer.finish();

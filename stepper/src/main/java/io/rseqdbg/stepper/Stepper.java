@@ -96,6 +96,12 @@ public final class Stepper implements SectionActions {
         return inferior.cpuId(tid);
     }
 
+    /** Instructions {@code tid} executed since it started, or since the program's exec; 0 when unknown. */
+    public long stepsOf(int tid) {
+        SteppedThread t = threads.get(tid);
+        return t == null ? 0 : t.steps;
+    }
+
     /** The program's exit, when {@link #run()} ended with {@link End#EXITED}. */
     public Stop.Exited exit() {
         return exit;
@@ -215,6 +221,7 @@ public final class Stepper implements SectionActions {
             }
             sections.reload();
             entries.clear();
+            t.steps = 0; // a new program: record and replay count from its first instruction
             proceed(t, 0);
         } else if (stop instanceof Stop.Signalled s) {
             if (serializer != null && !serializer.deliverLive(t, s.signal())) {

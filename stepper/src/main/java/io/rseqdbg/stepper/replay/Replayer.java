@@ -141,8 +141,9 @@ public final class Replayer implements Schedule {
             advance();
             return;
         }
-        int thread = threadOf(actual);
-        long count = countOf(actual);
+        // An event without a thread (the exit) is placed at the thread that was expected.
+        int thread = threadOf(actual) >= 0 ? threadOf(actual) : threadOf(head);
+        long count = threadOf(actual) >= 0 ? countOf(actual) : countOf(head);
         if (!same(head, actual)) {
             throw divergence(thread, count, head, text.line(actual));
         }

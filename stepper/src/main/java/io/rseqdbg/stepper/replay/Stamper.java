@@ -87,8 +87,9 @@ public final class Stamper implements StepListener {
         return -1;
     }
 
+    /** The stepper's own count, which restarts at exec (record and replay launch through setarch). */
     private void count(int tid, long pc) {
-        counts.merge(tid, 1L, Long::sum);
+        counts.put(tid, stepper.get().stepsOf(tid));
         lastPc.put(tid, pc);
     }
 
