@@ -137,6 +137,43 @@ final class Serializer implements AutoCloseable {
         }
     }
 
+    private static final long AT_NULL = 0;
+    private static final long AT_IGNORE = 1;
+    private static final long AT_SYSINFO_EHDR = 33;
+
+    /**
+     * At the exec stop: turns the program's {@code AT_SYSINFO_EHDR} auxv entry into
+     * {@code AT_IGNORE}, so that the C library finds no vDSO and reads the time through real
+     * syscalls. A vDSO time read retries on its own when a clock tick lands in it, which a
+     * single-stepped read spanning milliseconds often sees: its instruction count is not
+     * repeatable. The auxv follows argc, argv and envp at the start of the stack.
+     */
+    void hideVdso(SteppedThread t) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long at = Long.parseUnsignedLong(f[25]); // field 28, startstack: the address of argc
+            long argc = inferior.readLong(at);
+            at += 8 * (argc + 2); // argc, argv[], NULL
+            while (inferior.readLong(at) != 0) {
+                at += 8; // envp[]
+            }
+            at += 8;
+            for (int i = 0; i < 64; i++, at += 16) {
+                long type = inferior.readLong(at);
+                if (type == AT_NULL) {
+                    return;
+                }
+                if (type == AT_SYSINFO_EHDR) {
+                    inferior.writeLong(at, AT_IGNORE);
+                    return;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no vDSO hidden: time reads may then make a replay diverge (README)
+        }
+    }
+
     private void switchTo(SteppedThread next) {
         int signal = parked.remove(next);
         current = next;

@@ -218,6 +218,7 @@ public final class Stepper implements SectionActions {
             threads.keySet().retainAll(Set.of(t.tid));
             if (serializer != null) {
                 serializer.retainOnly(t);
+                serializer.hideVdso(t);
             }
             sections.reload();
             entries.clear();
