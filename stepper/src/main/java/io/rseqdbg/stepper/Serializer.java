@@ -35,6 +35,11 @@ final class Serializer implements AutoCloseable {
     private volatile long armedAt;
     private volatile boolean fired;
     private volatile boolean closed;
+    /**
+     * Record and replay launch through {@code setarch -R}; counts restart at the program's exec,
+     * so the schedule's signals mean nothing before it (a count of setarch's is not the program's).
+     */
+    private boolean execSeen;
 
     /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
     Serializer(Schedule schedule, Inferior inferior, ObjIntConsumer<SteppedThread> resume) {
@@ -97,7 +102,7 @@ final class Serializer implements AutoCloseable {
                     return -1;
                 }
             }
-            int inject = schedule.injectBefore(id, t.steps);
+            int inject = execSeen ? schedule.injectBefore(id, t.steps) : 0;
             if (inject != 0 && !blocks(t, inject)) {
                 return inject;
             }
@@ -110,7 +115,7 @@ final class Serializer implements AutoCloseable {
 
     /** A live signal stop: false when the schedule drops it (replay delivers recorded ones only). */
     boolean deliverLive(SteppedThread t, int signal) {
-        return schedule.deliverLive(logicalOf(t), t.steps, signal);
+        return !execSeen || schedule.deliverLive(logicalOf(t), t.steps, signal);
     }
 
     /** A thread ended: forget it; when it was the running one, the next one runs. */
@@ -149,6 +154,7 @@ final class Serializer implements AutoCloseable {
      * repeatable. The auxv follows argc, argv and envp at the start of the stack.
      */
     void hideVdso(SteppedThread t) {
+        execSeen = true;
         try {
             String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,8 +87,6 @@ class RecordReplayTest {
     }
 
     @Test
-    @Disabled("not yet: signal-storm's replay diverges at its first recorded signals (a recorded SIGALRM"
-            + " injected where the program dies of it); README, Record and replay, 'not yet'")
     void signalsAreDeliveredAtTheirRecordedInstructions() {
         Path trace = dir.resolve("storm.trace");
         Run recorded = record(trace, "signal-storm", "1", "4", "0", "3000");
