@@ -18,6 +18,9 @@ public final class Main {
     private static final List<Command> COMMANDS = List.of(
             // each module's subcommands register here, in the order --help lists them
             new StepCommand(),
+            new RecordCommand(),
+            new ReplayCommand(),
+            new TraceCommand(),
             new TableCommand(),
             new CheckCommand(),
             new StatusCommand(),

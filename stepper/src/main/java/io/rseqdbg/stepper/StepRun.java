@@ -7,6 +7,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * One stepped run of a program, from launch or attach to detach: what {@code rseqdbg step} does,
@@ -37,6 +38,8 @@ public final class StepRun {
     /** {@code --bind}: null for free placement, a CPU, or -1 for the one the program last ran on. */
     private Integer bindCpu;
     private Function<LongFunction<String>, StepListener> listeners = names -> event -> { };
+    private Function<Supplier<Stepper>, StepListener> stepperListener = stepper -> event -> { };
+    private Schedule schedule;
     private final AtomicReference<Stepper> stepper = new AtomicReference<>();
     private volatile boolean stopRequested;
 
@@ -86,6 +89,21 @@ public final class StepRun {
         return this;
     }
 
+    /**
+     * One more listener, made once the program is under control, that may ask the stepper about
+     * the program ({@link Stepper#moduleAt}, {@link Stepper#cpuOf}) while it hears an event.
+     */
+    public StepRun stepperListener(Function<Supplier<Stepper>, StepListener> listener) {
+        this.stepperListener = Objects.requireNonNull(listener);
+        return this;
+    }
+
+    /** One thread at a time, chosen by {@code schedule} ({@link Stepper#serialize}). */
+    public StepRun serialize(Schedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule);
+        return this;
+    }
+
     /** Safe from any thread (a signal handler): ends the run at its next stop, detaching cleanly. */
     public void requestStop() {
         stopRequested = true;
@@ -100,8 +118,12 @@ public final class StepRun {
         try (TracedProgram traced = source.open()) {
             int boundCpu = bindCpu == null ? -1 : traced.bind(bindCpu);
             Stepper.End end = traced.call(() -> {
-                StepListener listener = listeners.apply(pc -> stepper.get().nameOf(pc));
+                StepListener listener = listeners.apply(pc -> stepper.get().nameOf(pc))
+                        .andThen(stepperListener.apply(stepper::get));
                 Stepper s = new Stepper(traced.inferior(), traced.threads(), policy, maxSteps, listener);
+                if (schedule != null) {
+                    s.serialize(schedule);
+                }
                 stepper.set(s);
                 if (stopRequested) {
                     s.requestStop(); // asked before the stepper existed

@@ -53,6 +53,8 @@ public final class Stepper implements SectionActions {
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
+    /** Serialized runs only (record, replay): who may run now; null otherwise. */
+    private Serializer serializer;
 
     /**
      * @param threads  the program's threads, all stopped
@@ -75,6 +77,31 @@ public final class Stepper implements SectionActions {
         inferior.wakeUp();
     }
 
+    /**
+     * Runs one thread at a time, chosen by {@code schedule} (record and replay): the others stay
+     * stopped. Call before {@link #run()}.
+     */
+    public Stepper serialize(Schedule schedule) {
+        this.serializer = new Serializer(schedule, inferior, this::proceed);
+        return this;
+    }
+
+    /** The module mapping {@code address}, if any (for addresses that must survive ASLR). */
+    public java.util.Optional<io.rseqdbg.elf.LoadMap.Module> moduleAt(long address) {
+        return sections.map().moduleAt(address);
+    }
+
+    /** The CPU the thread's rseq area names ({@code cpu_id}), -1 when none. On the stepping thread only. */
+    public int cpuOf(int tid) {
+        return inferior.cpuId(tid);
+    }
+
+    /** Instructions {@code tid} executed since it started, or since the program's exec; 0 when unknown. */
+    public long stepsOf(int tid) {
+        SteppedThread t = threads.get(tid);
+        return t == null ? 0 : t.steps;
+    }
+
     /** The program's exit, when {@link #run()} ended with {@link End#EXITED}. */
     public Stop.Exited exit() {
         return exit;
@@ -91,7 +118,12 @@ public final class Stepper implements SectionActions {
 
     public End run() {
         try {
-            threads.keySet().forEach(tid -> listener.on(new StepEvent.ThreadStarted(tid, 0)));
+            threads.values().forEach(t -> {
+                if (serializer != null) {
+                    serializer.started(t);
+                }
+                listener.on(new StepEvent.ThreadStarted(t.tid, 0));
+            });
             threads.values().forEach(t -> proceed(t, 0));
             while (true) {
                 Stop stop = backlog.peekFirst();
@@ -118,6 +150,10 @@ public final class Stepper implements SectionActions {
                 letGoQuietly();
             }
             throw e;
+        } finally {
+            if (serializer != null) {
+                serializer.close();
+            }
         }
     }
 
@@ -144,11 +180,17 @@ public final class Stepper implements SectionActions {
         t.running = false;
         // Any stop ends a pending interrupt: the kernel reports none after a trap that beat it.
         t.interruptRequested = false;
+        if (serializer != null) {
+            serializer.stopped(t, stop);
+        }
         if (stop instanceof Stop.ThreadExited) {
             threads.remove(t.tid);
             listener.on(new StepEvent.ThreadExited(t.tid));
             if (holds.isHolder(t)) {
                 releaseOthers();
+            }
+            if (serializer != null) {
+                serializer.exited(t);
             }
             return;
         }
@@ -164,6 +206,9 @@ public final class Stepper implements SectionActions {
         }
         if (stop instanceof Stop.Cloned c) {
             SteppedThread child = threads.computeIfAbsent(c.child(), SteppedThread::new);
+            if (serializer != null) {
+                serializer.started(child);
+            }
             listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
             if (holds.holder() == null) {
                 proceed(child, 0);
@@ -171,10 +216,19 @@ public final class Stepper implements SectionActions {
             proceed(t, 0);
         } else if (stop instanceof Stop.Exec) {
             threads.keySet().retainAll(Set.of(t.tid));
+            if (serializer != null) {
+                serializer.retainOnly(t);
+                serializer.hideVdso(t);
+            }
             sections.reload();
             entries.clear();
+            t.steps = 0; // a new program: record and replay count from its first instruction
             proceed(t, 0);
         } else if (stop instanceof Stop.Signalled s) {
+            if (serializer != null && !serializer.deliverLive(t, s.signal())) {
+                proceed(t, 0); // replay: only the recorded signals are delivered, where recorded
+                return;
+            }
             onSignal(t, s.signal());
         } else if (stop instanceof Stop.Trapped trap) {
             onTrap(t, trap.pc());
@@ -488,6 +542,16 @@ public final class Stepper implements SectionActions {
     private void proceed(SteppedThread t, int signal) {
         if (t.gone) {
             return;
+        }
+        if (serializer != null) {
+            int admitted = serializer.admit(t, signal);
+            if (admitted < 0) {
+                return; // parked: not its turn
+            }
+            if (admitted > 0) {
+                onSignal(t, admitted); // replay: a recorded signal, at its recorded instruction
+                return;
+            }
         }
         t.running = true;
         if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT) {

@@ -1,0 +1,173 @@
+package io.rseqdbg.cli;
+
+import io.rseqdbg.stepper.StepPolicy;
+import io.rseqdbg.stepper.StepRun;
+import io.rseqdbg.stepper.Summary;
+import io.rseqdbg.stepper.replay.Recorder;
+import io.rseqdbg.stepper.replay.TraceFormat;
+import io.rseqdbg.stepper.replay.TraceRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/**
+ * {@code rseqdbg record -o TRACE}: steps a program like {@code step}, one thread at a time on one
+ * CPU (so that the interleaving and every cpu_id are recorded facts), and writes a trace.
+ */
+final class RecordCommand implements Command {
+
+    static final long DEFAULT_SLICE = 10_000;
+    static final long DEFAULT_BLOCK_TIMEOUT_MS = 100;
+
+    @Override
+    public String name() {
+        return "record";
+    }
+
+    @Override
+    public String summary() {
+        return "step a program one thread at a time and record its events to a trace file";
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("TRACE").desc("the trace file to write").get());
+        o.addOption(Option.builder().longOpt("policy").hasArg().argName("skip|inside|opv|none")
+                .desc("what to do at critical sections (default skip)").get());
+        o.addOption(Option.builder().longOpt("slice").hasArg().argName("N")
+                .desc("instructions a thread runs before the next one's turn (default " + DEFAULT_SLICE + ")").get());
+        o.addOption(Option.builder().longOpt("block-timeout").hasArg().argName("MS")
+                .desc("a step that takes longer is blocked in the kernel: switch threads (default "
+                        + DEFAULT_BLOCK_TIMEOUT_MS + ")").get());
+        o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine line;
+        try {
+            line = DefaultParser.builder().get().parse(options(), args, true);
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage() + " (try: rseqdbg record --help)");
+        }
+        if (line.hasOption("help")) {
+            out.println("usage: rseqdbg record -o TRACE [--policy P] [--slice N] [--block-timeout MS] [--json]"
+                    + " [--] PROGRAM ARGS...");
+            options().getOptions().forEach(o -> out.printf("  --%-14s %s%n", o.getLongOpt(), o.getDescription()));
+            return 0;
+        }
+        List<String> program = line.getArgList();
+        if (!line.hasOption("output")) {
+            throw new UsageException("-o TRACE is required (try: rseqdbg record --help)");
+        }
+        if (program.isEmpty()) {
+            throw new UsageException("no program to record (try: rseqdbg record --help)");
+        }
+        if (program.get(0).startsWith("-") && !List.of(args).contains("--")) {
+            throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg record --help)");
+        }
+        StepPolicy policy;
+        try {
+            policy = StepPolicy.parse(line.getOptionValue("policy", "skip"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        long slice = positive(line, "slice", DEFAULT_SLICE);
+        long timeout = positive(line, "block-timeout", DEFAULT_BLOCK_TIMEOUT_MS);
+        int cpu = firstAllowedCpu();
+        TraceRecord.Header header = new TraceRecord.Header(TraceFormat.VERSION, Main.version(), program,
+                Path.of("").toAbsolutePath().toString(), kernelRelease(), Runtime.getRuntime().availableProcessors(),
+                cpu, policy.word(), slice, timeout);
+        Path file = Path.of(line.getOptionValue("output"));
+        Summary summary = new Summary();
+        StepRun.Result result;
+        long bytes;
+        try (Recorder recorder = new Recorder(file, header)) {
+            StepRun run = StepRun.launch(withoutAslr(program)).policy(policy).bind(cpu).listeners(names -> {
+                summary.startClock();
+                return summary;
+            });
+            recorder.attachTo(run);
+            result = run.run();
+            recorder.close();
+            bytes = recorder.bytes();
+        } catch (IOException e) {
+            err.println("rseqdbg record: cannot write " + file + ": " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (Exception e) {
+            if (System.getenv("RSEQDBG_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            err.println("rseqdbg record: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return Main.EXIT_USAGE;
+        } finally {
+            summary.stopClock();
+        }
+        Integer status = result.exitStatus();
+        if (line.hasOption("json")) {
+            out.println(StepReport.json(policy, result.end(), summary, status, result.boundCpu()));
+        } else {
+            StepReport.text(policy, result.end(), summary, status, result.boundCpu(), false, err);
+            err.printf(Locale.ROOT, "rseqdbg: trace %s: %,d bytes (%,.0f bytes per million instructions)%n", file, bytes,
+                    summary.steps() == 0 ? 0.0 : bytes * 1e6 / summary.steps());
+        }
+        return status == null ? 0 : status;
+    }
+
+    /**
+     * ASLR off for record and replay alike ({@code setarch -R}): where the stack lands changes
+     * how many instructions string functions take on argv and the environment (alignment).
+     * The stepper's counts restart at the program's exec, so setarch's own steps do not count.
+     */
+    static List<String> withoutAslr(List<String> program) {
+        List<String> command = new java.util.ArrayList<>(List.of("setarch", "-R"));
+        command.addAll(program);
+        return command;
+    }
+
+    /** The run is on one CPU: the first this process may use, recorded so replay can use it too. */
+    private static int firstAllowedCpu() {
+        String list = CpuList.of(Path.of("/proc/self/status"));
+        try {
+            return Integer.parseInt(list.split("[,-]")[0].trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static long positive(CommandLine line, String option, long otherwise) {
+        String value = line.getOptionValue(option);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + option + " wants a positive number, not '" + value + "'");
+        }
+    }
+}

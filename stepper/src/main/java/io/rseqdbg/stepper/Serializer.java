@@ -1,0 +1,259 @@
+package io.rseqdbg.stepper;
+
+import io.rseqdbg.stepper.Inferior.Stop;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The mechanism of a serialized run: one thread of the program resumed at any moment, the others
+ * parked (stopped, with the resume they were due and its signal kept), and a watchdog that
+ * notices when the running thread's step does not come back because it blocked in the kernel.
+ * Which thread runs and for how long is the {@link Schedule}'s to say.
+ *
+ * <p>Why a watchdog: a thread that waits in a syscall for another thread (pthread_join, a futex)
+ * would wait forever while that thread is parked. When a step takes longer than the schedule's
+ * timeout the watchdog interrupts it ({@link Inferior#wakeUp()}, safe from any thread); only an
+ * {@link Stop.Interrupted} stop that follows counts as blocked, so a slow tracer is no block.
+ */
+final class Serializer implements AutoCloseable {
+
+    private final Schedule schedule;
+    private final Inferior inferior;
+    private final ObjIntConsumer<SteppedThread> resume;
+    private final Map<SteppedThread, Integer> logical = new HashMap<>();
+    private final Map<Integer, SteppedThread> byLogical = new HashMap<>();
+    /** Parked threads and the signal each is to get when resumed (0: none). */
+    private final Map<SteppedThread, Integer> parked = new LinkedHashMap<>();
+    private SteppedThread current;
+    private long sliceStart;
+    private boolean blocked;
+    private final Thread watchdog;
+    private volatile long armedAt;
+    private volatile boolean fired;
+    private volatile boolean closed;
+    /**
+     * Record and replay launch through {@code setarch -R}; counts restart at the program's exec,
+     * so the schedule's signals mean nothing before it (a count of setarch's is not the program's).
+     */
+    private boolean execSeen;
+
+    /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
+    Serializer(Schedule schedule, Inferior inferior, ObjIntConsumer<SteppedThread> resume) {
+        this.schedule = schedule;
+        this.inferior = inferior;
+        this.resume = resume;
+        this.watchdog = new Thread(this::watch, "rseqdbg-block-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** A thread came under control: it gets the next logical id (creation order). */
+    void started(SteppedThread t) {
+        if (!logical.containsKey(t)) {
+            int id = logical.size();
+            logical.put(t, id);
+            byLogical.put(id, t);
+        }
+    }
+
+    int logicalOf(SteppedThread t) {
+        return logical.getOrDefault(t, -1);
+    }
+
+    /** Every stop of a thread: the running one's step came back (or was interrupted). */
+    void stopped(SteppedThread t, Stop stop) {
+        if (t != current) {
+            return;
+        }
+        armedAt = 0;
+        if (fired) {
+            fired = false;
+            // A trap that beat the interrupt was only a slow step, not a block.
+            blocked = stop instanceof Stop.Interrupted;
+        }
+    }
+
+    /**
+     * The stepper is about to resume {@code t} with {@code signal}. Returns -1 when it must not
+     * (parked, or another thread's turn came), 0 to resume it, or a signal to deliver first.
+     */
+    int admit(SteppedThread t, int signal) {
+        if (current == null) {
+            current = t;
+            sliceStart = t.steps;
+        }
+        if (t != current) {
+            park(t, signal);
+            return -1;
+        }
+        if (signal == 0 && switchAllowed(t)) {
+            int id = logicalOf(t);
+            long slice = t.steps - sliceStart;
+            if (schedule.endSlice(id, slice, blocked)) {
+                int next = schedule.next(id, slice, blocked, false, runnable(t));
+                blocked = false;
+                if (next != id) {
+                    park(t, 0);
+                    switchTo(byLogical.get(next));
+                    return -1;
+                }
+            }
+            int inject = execSeen ? schedule.injectBefore(id, t.steps) : 0;
+            if (inject != 0 && !blocks(t, inject)) {
+                return inject;
+            }
+            // A blocked signal is not injected: the recording saw it delivered when the thread
+            // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
+        }
+        armedAt = System.nanoTime();
+        return 0;
+    }
+
+    /** A live signal stop: false when the schedule drops it (replay delivers recorded ones only). */
+    boolean deliverLive(SteppedThread t, int signal) {
+        return !execSeen || schedule.deliverLive(logicalOf(t), t.steps, signal);
+    }
+
+    /** A thread ended: forget it; when it was the running one, the next one runs. */
+    void exited(SteppedThread t) {
+        parked.remove(t);
+        if (t != current) {
+            return;
+        }
+        armedAt = 0;
+        current = null;
+        boolean wasBlocked = blocked;
+        blocked = false;
+        int next = schedule.next(logicalOf(t), t.steps - sliceStart, wasBlocked, true, runnable(null));
+        if (next >= 0 && byLogical.containsKey(next) && parked.containsKey(byLogical.get(next))) {
+            switchTo(byLogical.get(next));
+        }
+    }
+
+    /** After exec only {@code keep} remains. */
+    void retainOnly(SteppedThread keep) {
+        parked.keySet().removeIf(t -> t != keep);
+        if (current != keep) {
+            current = null;
+        }
+    }
+
+    private static final long AT_NULL = 0;
+    private static final long AT_IGNORE = 1;
+    private static final long AT_SYSINFO_EHDR = 33;
+
+    /**
+     * At the exec stop: turns the program's {@code AT_SYSINFO_EHDR} auxv entry into
+     * {@code AT_IGNORE}, so that the C library finds no vDSO and reads the time through real
+     * syscalls. A vDSO time read retries on its own when a clock tick lands in it, which a
+     * single-stepped read spanning milliseconds often sees: its instruction count is not
+     * repeatable. The auxv follows argc, argv and envp at the start of the stack.
+     */
+    void hideVdso(SteppedThread t) {
+        execSeen = true;
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long at = Long.parseUnsignedLong(f[25]); // field 28, startstack: the address of argc
+            long argc = inferior.readLong(at);
+            at += 8 * (argc + 2); // argc, argv[], NULL
+            while (inferior.readLong(at) != 0) {
+                at += 8; // envp[]
+            }
+            at += 8;
+            for (int i = 0; i < 64; i++, at += 16) {
+                long type = inferior.readLong(at);
+                if (type == AT_NULL) {
+                    return;
+                }
+                if (type == AT_SYSINFO_EHDR) {
+                    inferior.writeLong(at, AT_IGNORE);
+                    return;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no vDSO hidden: time reads may then make a replay diverge (README)
+        }
+    }
+
+    private void switchTo(SteppedThread next) {
+        int signal = parked.remove(next);
+        current = next;
+        sliceStart = next.steps;
+        try {
+            resume.accept(next, signal);
+        } catch (RuntimeException e) {
+            if (!inferior.threadGone(next.tid)) {
+                throw e;
+            }
+            next.running = true; // dying with the process: its exit is on the way
+        }
+    }
+
+    private void park(SteppedThread t, int signal) {
+        t.running = false;
+        Integer had = parked.get(t);
+        parked.put(t, had != null && had != 0 ? had : signal); // never lose a signal it is due
+    }
+
+    /** Only where the thread's own state allows: never inside a section nor while holding others. */
+    private static boolean switchAllowed(SteppedThread t) {
+        return t.section == null && t.mode == SteppedThread.Mode.STEPPING;
+    }
+
+    private SortedSet<Integer> runnable(SteppedThread running) {
+        SortedSet<Integer> ids = new TreeSet<>();
+        parked.keySet().forEach(p -> {
+            if (logical.containsKey(p)) {
+                ids.add(logical.get(p));
+            }
+        });
+        if (running != null) {
+            ids.add(logicalOf(running));
+        }
+        return ids;
+    }
+
+    /** Whether {@code t} blocks {@code signal} now ({@code SigBlk} of its /proc status). */
+    private boolean blocks(SteppedThread t, int signal) {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "task",
+                String.valueOf(t.tid), "status");
+        try {
+            for (String line : java.nio.file.Files.readAllLines(status)) {
+                if (line.startsWith("SigBlk:")) {
+                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    return (mask & (1L << (signal - 1))) != 0;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // gone or unreadable: inject, as without the check
+        }
+        return false;
+    }
+
+    private void watch() {
+        long timeout = schedule.blockTimeoutMillis() * 1_000_000L;
+        while (!closed) {
+            try {
+                Thread.sleep(Math.max(1, schedule.blockTimeoutMillis() / 5));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long at = armedAt;
+            if (at != 0 && !fired && System.nanoTime() - at > timeout) {
+                fired = true;
+                inferior.wakeUp();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watchdog.interrupt();
+    }
+}

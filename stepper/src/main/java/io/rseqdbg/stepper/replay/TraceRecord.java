@@ -1,0 +1,56 @@
+package io.rseqdbg.stepper.replay;
+
+import io.rseqdbg.stepper.Outcome;
+import java.util.List;
+
+/**
+ * One record of a trace file (README, "Trace format"). Threads are logical ids (creation order,
+ * 0 = the first thread); {@code count} is the thread's own instruction count when it happened;
+ * code addresses are a module index (a {@link Module} record came first) and an offset in it.
+ */
+public sealed interface TraceRecord {
+
+    /** The first record of every trace. {@code cpu} is the one CPU the run was bound to. */
+    record Header(int formatVersion, String rseqdbgVersion, List<String> command, String workingDirectory,
+                  String kernelRelease, int cpuCount, int cpu, String policy, long sliceLength,
+                  long blockTimeoutMillis) implements TraceRecord {
+        public Header {
+            command = List.copyOf(command);
+        }
+    }
+
+    /** A module met for the first time; {@code sha256} of the file, {@code tablesDigest} of its sections (hex). */
+    record Module(int index, String path, String sha256, String tablesDigest) implements TraceRecord {
+    }
+
+    /** {@code parent}: the creating thread, or -1 for a thread there from the start. */
+    record ThreadStart(int thread, long count, int parent) implements TraceRecord {
+    }
+
+    record ThreadExit(int thread, long count) implements TraceRecord {
+    }
+
+    /** Entry into the section starting at {@code module}+{@code offset}; {@code cpu}: the cpu_id seen. */
+    record Enter(int thread, long count, int module, long offset, int cpu) implements TraceRecord {
+    }
+
+    /** Left the section at {@code module}+{@code offset} with {@code outcome}, at pc {@code module}+{@code pcOffset}. */
+    record Leave(int thread, long count, Outcome outcome, int module, long offset, long pcOffset)
+            implements TraceRecord {
+    }
+
+    record Signal(int thread, long count, int signal) implements TraceRecord {
+    }
+
+    /**
+     * The scheduler ran {@code thread} for {@code instructions} and switched: the watchdog found
+     * it blocked in the kernel ({@code blocked}), it ended ({@code exited}), or its slice was used up.
+     * {@code next}: the thread chosen to run next (-1: none left).
+     */
+    record Slice(int thread, long instructions, boolean blocked, boolean exited, int next) implements TraceRecord {
+    }
+
+    /** The program's end: {@code status} as a shell reports it (128 + signal when killed). */
+    record Exit(int status, int signal) implements TraceRecord {
+    }
+}
