@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The fields of {@code rseqdbg step --json} (README, "JSON schema") that the benchmarks print. */
-record StepSummary(String policy, int exitStatus, long steps, double seconds, long criticalSectionsMet,
+record StepSummary(String policy, long steps, double seconds, long criticalSectionsMet,
                    long committed, long aborts, List<Section> sections, boolean abortLoop) {
 
     /** One entry of {@code criticalSections[]}. */
@@ -27,7 +27,7 @@ record StepSummary(String policy, int exitStatus, long steps, double seconds, lo
             sections.add(new Section(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
                     Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Double.parseDouble(m.group(6))));
         }
-        return new StepSummary(text(json, "policy"), (int) number(json, "exitStatus"), (long) number(json, "steps"),
+        return new StepSummary(text(json, "policy"), (long) number(json, "steps"),
                 number(json, "seconds"), (long) number(json, "criticalSectionsMet"), (long) number(json, "committed"),
                 (long) number(json, "aborts"), List.copyOf(sections), json.contains("\"abortLoop\":"));
     }
