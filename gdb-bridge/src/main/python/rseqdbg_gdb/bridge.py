@@ -78,6 +78,11 @@ class Process:
             self._live[found] = placement
         return placement if placement.section.contains(pc) else None
 
+    def abort_handler_at(self, pc):
+        """True when ``pc`` is the abort_ip of a known section."""
+        return any(p.section.abort == pc for p in self._placements) \
+            or any(p.section.abort == pc for p in self._live.values())
+
     def entry_at(self, pc):
         for p in self._placements:
             if p.entry == pc:
@@ -212,6 +217,14 @@ class Bridge:
             for tid, placement in list(self._inside.items()):
                 if self._inside.get(tid) is placement:
                     self._check_cpu(tid, placement)
+            if command in LINE_STEPPING and self._stepping_tid is not None and self.process.all_stop:
+                # A thread left at an abort handler (by stepi, a cpu change): gdb cannot start a line step there.
+                try:
+                    pc = native.Registers(self._stepping_tid).pc
+                except OSError:
+                    pc = None
+                if pc is not None and self.process.abort_handler_at(pc):
+                    self._run_on_to_lines(self._stepping_tid, pc)
         self._arm()
 
     def _arm(self):
@@ -249,6 +262,8 @@ class Bridge:
         placement = guard.placement
         if guard.kind == EXIT:
             self._leave_inside(tid, placement, pc)
+            if tid == self._stepping_tid and self._command in LINE_STEPPING:
+                self._run_on_to_lines(tid, pc)
             return False
         if not placement.starts_run(pc):
             return False
@@ -272,6 +287,25 @@ class Bridge:
             # stepi and nexti, and threads running at full speed: they never stop inside
             self._move_on(tid, placement, pc)
         return False
+
+    def _run_on_to_lines(self, tid, pc):
+        """A line step (step, next, until) must not end in code without line information: the abort
+        handlers in ``__rseq_failure`` have no symbol, gdb's step would stop there and the next line
+        step fail ("Cannot find bounds of current function"). As gdb steps over functions without
+        line info, the thread goes on to the first instruction that has a line (the handler jumps
+        back to its C code), never into a section."""
+        if _has_line(pc):
+            return
+        process = self.process
+
+        def going_on(at):
+            return not _has_line(at) and process.section_at(at) is None and process.entry_at(at) is None
+
+        ended = process.runner.step_while(tid, going_on)
+        _registers_changed()
+        if isinstance(ended, Outcome):
+            gdb.write("rseq: running on from the abort handler at 0x%x: %s\n" % (pc, ended.kind)
+                      + (" (%s)" % ended.detail if ended.detail else ""))
 
     def _report(self, tid, placement, outcome, why=""):
         """One line for the thread gdb is stepping (and for anything unusual); the rest are counted."""
@@ -472,6 +506,12 @@ class Bridge:
         self.off_because = why
         gdb.write("rseq: %s; the rseqdbg bridge is off, gdb steps as without it\n" % why, gdb.STDERR)
         self._forget_process()
+
+
+def _has_line(pc):
+    """True when gdb knows the source line of ``pc`` (so a line step can start or end there)."""
+    sal = gdb.find_pc_line(pc)
+    return sal.symtab is not None and sal.line > 0
 
 
 def _registers_changed():

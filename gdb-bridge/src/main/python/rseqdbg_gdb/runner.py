@@ -16,6 +16,7 @@ from . import native
 INT3 = b"\xcc"
 RUN_TIMEOUT = 2.0
 STEP_LIMIT = 100000
+RUN_ON_LIMIT = 1000  # an abort handler is a jump or two back to C; more means something else is wrong
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +116,29 @@ class SectionRunner:
         finally:
             if restored is not None:
                 self._memory.write(placement.entry, restored)
+            for signo in dict.fromkeys(held):
+                native.tgkill(self.pid, tid, signo)
+
+    def step_while(self, tid, going_on):
+        """Single-steps ``tid`` while ``going_on(pc)`` says so, at most RUN_ON_LIMIT times.
+
+        For code gdb cannot step by lines (an abort handler in ``__rseq_failure`` has no symbol):
+        the bridge runs it on to where gdb can. Returns the pc it stopped at, or the Outcome that
+        ended it (the thread ended, a timeout); signals are held back and queued again after.
+        """
+        held = []
+        try:
+            pc = native.Registers(tid).pc
+            for _ in range(RUN_ON_LIMIT):
+                if not going_on(pc):
+                    break
+                native.resume(tid, step=True)
+                outcome = self._trapped(tid, native.wait(tid, RUN_TIMEOUT), held, step=True)
+                if outcome is not None:
+                    return outcome
+                pc = native.Registers(tid).pc
+            return pc
+        finally:
             for signo in dict.fromkeys(held):
                 native.tgkill(self.pid, tid, signo)
 

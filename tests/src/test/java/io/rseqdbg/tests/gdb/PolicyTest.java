@@ -70,7 +70,8 @@ class PolicyTest {
     @Test
     void insideStopsInTheSectionWithRseqCsClearedAndOtherThreadsHeld() {
         // On one CPU no thread migrates between reading its cpu and entering, so the program's own
-        // check never aborts the pass under test (it did, now and then, on two).
+        // check never aborts the pass under test (it did, now and then, on two). Kept after next's
+        // run-on from the abort handler: this test counts what stepi shows of exactly one pass.
         GdbSession.Result r = GdbSession.bridge("counter", "2", "1000")
                 .ex("set exec-wrapper taskset -c 0", "rseq policy inside", "break percpu_counter_add", "run", "delete")
                 .python("""
