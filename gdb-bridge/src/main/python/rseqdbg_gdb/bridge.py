@@ -8,10 +8,10 @@ import gdb
 from . import loadmap, native, rseqarea
 from .binding import Bindings
 from .guards import ENTRY, EXIT, SLOW, GuardSet
-from .placement import PlacementError, place, place_live
+from .placement import PlacementError, place, place_one
 from .rseqarea import RseqAreas
 from .runner import Outcome, SectionRunner
-from .tables import ReaderError, live_section
+from .tables import ReaderError
 
 POLICIES = ("skip", "inside", "opv", "off")
 STEPPING_COMMANDS = ("stepi", "nexti", "step", "next", "until", "advance")
@@ -37,7 +37,9 @@ class Process:
         self.files = {}  # path -> (bias, [Placement], GuardSet)
         self._starts = []
         self._placements = []
-        self._live = {}  # rseq_cs descriptor address -> Placement, for sections no table declares
+        # sections no table declares, learnt from live rseq_cs fields: descriptor words -> Placement or None
+        self._live = {}
+        self._live_guards = []
 
     def add(self, path, bias, placements, guards):
         self.files[path] = (bias, placements, guards)
@@ -49,7 +51,8 @@ class Process:
         self._index()
 
     def _index(self):
-        everything = sorted((p for _, ps, _ in self.files.values() for p in ps), key=lambda p: p.section.start)
+        live = self.live_placements()
+        everything = sorted([p for _, ps, _ in self.files.values() for p in ps] + live, key=lambda p: p.section.start)
         self._placements = everything
         self._starts = [p.section.start for p in everything]
 
@@ -60,28 +63,43 @@ class Process:
             return self._placements[i]
         return None
 
-    def live_at(self, tid, pc, rules):
-        """The section no table declares that ``tid`` is in, from its live rseq_cs (as the CLI does), else None."""
-        if rules is None:
-            return None  # no table read yet: the Java rules are not known
+    def learn_live(self, tid, reader, handler, armed):
+        """Learns the section ``tid``'s live rseq_cs points at when no table declares it (as the CLI's
+        SectionLocator does): its ways out and outcomes from the Java side, guards planted as for a
+        table's sections (``armed``: entry guards on now). Returns the GuardSet when a new one was
+        planted, else None. Reads the rseq area and descriptor only (a few microseconds) for a known one.
+        """
         found = rseqarea.live_descriptor(self.areas, self.memory, tid)
-        if found is None:
+        if found is None or found in self._live:
             return None
-        descriptor, start, offset, abort = found
-        placement = self._live.get(found)
-        if placement is None:
-            cs = live_section(descriptor, start, offset, abort, _symbol_name(start), rules)
+        descriptor, version, flags, start, offset, abort = found
+        known = self.section_at(start)
+        if known is not None and known.section.start == start:
+            self._live[found] = None  # a table's section: guarded already
+            return None
+        cs = reader.live(descriptor, version, flags, start, offset, abort, _symbol_name(start))
+        placement = None
+        if cs is not None:
             try:
-                placement = place_live(cs)
+                placement = place_one(cs)
             except (gdb.error, gdb.MemoryError):
-                return None
-            self._live[found] = placement
-        return placement if placement.section.contains(pc) else None
+                placement = None
+        self._live[found] = placement
+        if placement is None:
+            return None
+        self._index()
+        guards = GuardSet(handler, [placement])
+        guards.arm(armed)
+        self._live_guards.append(guards)
+        return guards
+
+    def live_placements(self):
+        return [p for p in self._live.values() if p is not None]
 
     def abort_handler_at(self, pc):
         """True when ``pc`` is the abort_ip of a known section."""
         return any(p.section.abort == pc for p in self._placements) \
-            or any(p.section.abort == pc for p in self._live.values())
+            or any(p is not None and p.section.abort == pc for p in self._live.values())
 
     def entry_at(self, pc):
         for p in self._placements:
@@ -90,13 +108,15 @@ class Process:
         return None
 
     def guard_sets(self):
-        return [g for _, _, g in self.files.values()]
+        return [g for _, _, g in self.files.values()] + self._live_guards
 
     def close(self):
         self.bindings.release_all()  # every thread's own mask back (nothing for threads gone)
         for guards in self.guard_sets():
             guards.delete()
         self.files.clear()
+        self._live.clear()
+        self._live_guards = []
         self.memory.close()
 
 
@@ -163,8 +183,8 @@ class Bridge:
             pc = native.Registers(tid).pc
         except OSError:
             return
-        placement = self._inside.get(tid) or self.process.section_at(pc) \
-            or self.process.live_at(tid, pc, self.reader.rules)
+        self._learn_live(tid)
+        placement = self._inside.get(tid) or self.process.section_at(pc)
         if placement is None:
             return
         self._stepping_tid = tid
@@ -186,6 +206,13 @@ class Bridge:
             gdb.execute("frame")
         else:
             self._leave_inside(tid, placement, pc)
+
+    def _learn_live(self, tid):
+        """A section without a table, met through the thread's live rseq_cs, is guarded from now on."""
+        try:
+            self.process.learn_live(tid, self.reader, self.on_guard, self._armed)
+        except (ReaderError, OSError) as e:
+            gdb.write("rseq: cannot judge the live rseq_cs of thread %d: %s\n" % (tid, e), gdb.STDERR)
 
     def _let_go_of_threads_out(self, but):
         """Threads stepped inside that left where no guard saw it (an undeclared exit): release them."""
@@ -211,6 +238,8 @@ class Bridge:
         self.refresh()
         thread = gdb.selected_thread()
         self._stepping_tid = thread.ptid[1] if thread is not None else None
+        if self.process is not None and self._stepping_tid is not None and self.process.all_stop:
+            self._learn_live(self._stepping_tid)
         if self.process is not None:
             # Before any instruction runs: a thread whose mask was changed behind the bridge's
             # back (a cpuset, an offline CPU, another tool) must not run its section elsewhere.

@@ -36,11 +36,12 @@ class InfoCommand(gdb.Command):
                     continue
                 gdb.write("%s (load bias 0x%x): %d critical section%s\n"
                           % (path, bias, len(placements), "" if len(placements) == 1 else "s"))
-                for p in placements:
-                    cs = p.section
-                    exits = ",".join("0x%x" % e for e in cs.exits) or "-"
-                    gdb.write("  %-32s start 0x%x post-commit 0x%x abort 0x%x exits %s\n"
-                              % (cs.name, cs.start, cs.post_commit, cs.abort, exits))
+                _list(placements)
+            live = process.live_placements()
+            if live:
+                gdb.write("No table, learnt from live rseq_cs fields: %d critical section%s\n"
+                          % (len(live), "" if len(live) == 1 else "s"))
+                _list(live)
         if bridge.outcomes:
             gdb.write("Sections run out so far: %s\n"
                       % ", ".join("%s %d" % (k, n) for k, n in sorted(bridge.outcomes.items())))
@@ -52,6 +53,14 @@ class InfoCommand(gdb.Command):
             inside = process.section_at(pc)
             gdb.write("Thread %d (LWP %d) at 0x%x: %s\n" % (thread.num, thread.ptid[1], pc,
                       "inside %s" % inside.section.name if inside else "not in a critical section"))
+
+
+def _list(placements):
+    for p in placements:
+        cs = p.section
+        exits = ",".join("0x%x" % e for e in cs.exits) or "-"
+        gdb.write("  %-32s start 0x%x post-commit 0x%x abort 0x%x exits %s\n"
+                  % (cs.name, cs.start, cs.post_commit, cs.abort, exits))
 
 
 class PolicyCommand(gdb.Command):

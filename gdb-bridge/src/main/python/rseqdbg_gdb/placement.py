@@ -19,20 +19,15 @@ def place(tables, bias):
     """Placements of every section of ``tables`` moved by ``bias``."""
     sections = [cs.relocated(bias) for cs in tables.sections]
     _check_against_gdb(sections)
+    return [place_one(cs) for cs in sections]
+
+
+def place_one(cs):
+    """The placement of one section at run-time addresses (a table's, relocated, or a live one)."""
     inferior = gdb.selected_inferior()
-    arch = inferior.architecture()
-    placements = []
-    for cs in sections:
-        entry = _entry(arch, cs)
-        code = bytes(inferior.read_memory(entry, cs.post_commit - entry))  # gdb hides its breakpoints
-        placements.append(Placement(section=cs, entry=entry, code=code))
-    return placements
-
-
-def place_live(cs):
-    """A section known only from a thread's live rseq_cs: the thread is inside already, entered at start."""
-    code = bytes(gdb.selected_inferior().read_memory(cs.start, cs.post_commit - cs.start))
-    return Placement(section=cs, entry=cs.start, code=code)
+    entry = _entry(inferior.architecture(), cs)
+    code = bytes(inferior.read_memory(entry, cs.post_commit - entry))  # gdb hides its breakpoints
+    return Placement(section=cs, entry=entry, code=code)
 
 
 def _check_against_gdb(sections):

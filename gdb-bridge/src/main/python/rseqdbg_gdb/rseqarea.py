@@ -76,18 +76,17 @@ class RseqAreas:
 
 
 DESCRIPTOR_SIZE = 32  # struct rseq_cs { u32 version; u32 flags; u64 start_ip; u64 post_commit_offset; u64 abort_ip; }
-MAX_LIVE_LENGTH = 1 << 20  # as the CLI: a longer "section" is garbage, not code
 
 
 def live_descriptor(areas, memory, tid):
-    """(descriptor, start_ip, post_commit_offset, abort_ip) of the thread's live ``rseq_cs``, or None."""
+    """(descriptor, version, flags, start_ip, post_commit_offset, abort_ip): the words of the
+    ``struct rseq_cs`` the thread's live ``rseq_cs`` points at, or None (no area, 0, unreadable).
+    Whether they make a section is the Java side's to say (``rseqdbg section``)."""
     now = areas.read(tid)
     if now is None or now.rseq_cs == 0:
         return None
     try:
-        _, _, start, offset, abort = struct.unpack("<IIQQQ", memory.read(now.rseq_cs, DESCRIPTOR_SIZE))
+        version, flags, start, offset, abort = struct.unpack("<IIQQQ", memory.read(now.rseq_cs, DESCRIPTOR_SIZE))
     except OSError:
         return None  # a stale or garbage pointer: the kernel would kill the program, not the bridge's business
-    if not 0 < offset <= MAX_LIVE_LENGTH:
-        return None
-    return now.rseq_cs, start, offset, abort
+    return now.rseq_cs, version, flags, start, offset, abort

@@ -99,6 +99,14 @@ class CriticalSection:
                 return outcome
         return self.outcome_elsewhere
 
+    @staticmethod
+    def from_json(cs, file, rules):
+        """One entry of ``criticalSections`` (table --json) or the ``criticalSection`` of section --json."""
+        return CriticalSection(name=cs["name"], start=int(cs["start"], 16), post_commit=int(cs["postCommit"], 16),
+                               abort=int(cs["abort"], 16), exits=tuple(int(e, 16) for e in cs["exits"]), file=file,
+                               ways_out_judged=tuple((int(w["address"], 16), w["outcome"]) for w in cs["waysOut"]),
+                               exits_declared=bool(cs["exitsDeclared"]), outcome_elsewhere=rules.outcome_elsewhere)
+
     def relocated(self, bias):
         return dataclasses.replace(self, start=self.start + bias, post_commit=self.post_commit + bias,
                                    abort=self.abort + bias, exits=tuple(e + bias for e in self.exits),
@@ -118,30 +126,10 @@ class FileTables:
     @staticmethod
     def from_json(entry, rules):
         rules = Rules.from_json(rules)
-        sections = tuple(
-            CriticalSection(name=cs["name"], start=int(cs["start"], 16), post_commit=int(cs["postCommit"], 16),
-                            abort=int(cs["abort"], 16), exits=tuple(int(e, 16) for e in cs["exits"]),
-                            file=entry["file"],
-                            ways_out_judged=tuple((int(w["address"], 16), w["outcome"]) for w in cs["waysOut"]),
-                            exits_declared=bool(cs["exitsDeclared"]), outcome_elsewhere=rules.outcome_elsewhere)
-            for cs in entry["criticalSections"])
+        sections = tuple(CriticalSection.from_json(cs, entry["file"], rules) for cs in entry["criticalSections"])
         return FileTables(file=entry["file"], position_independent=bool(entry["positionIndependent"]),
                           sections=sections, slow_paths=tuple(int(p["address"], 16) for p in entry["slowPaths"]),
                           rules=rules)
-
-
-def live_section(descriptor, start, post_commit_offset, abort, name, rules):
-    """A section no table declares, read from a thread's live ``rseq_cs`` (as the CLI's SectionLocator).
-
-    It declares no exits, so it is single-stepped and never guarded: its ways out only name how it
-    ended, and the rule for those is the Java one, given in ``rules`` terms: only abort_ip and
-    post-commit are known addresses (the kernel sends a thread to abort_ip on an abort only).
-    """
-    post_commit = start + post_commit_offset
-    judged = ((abort, "aborted"),) + (((post_commit, "committed"),) if post_commit != abort else ())
-    return CriticalSection(name=name, start=start, post_commit=post_commit, abort=abort, exits=(),
-                           file="rseq_cs 0x%x (live)" % descriptor, ways_out_judged=judged, exits_declared=False,
-                           outcome_elsewhere=rules.outcome_elsewhere)
 
 
 class ReaderError(Exception):
@@ -166,6 +154,7 @@ class TableReader:
         self.jar = jar
         self.cache_dir = cache_dir
         self._memory = {}
+        self._live = {}  # live descriptor words -> CriticalSection or None
         self.jvm_runs = 0
         self.rules = None  # from the last answer read: every answer carries them
 
@@ -192,8 +181,36 @@ class TableReader:
                 answers[path] = answer
         return answers
 
+    def live(self, descriptor, version, flags, start, post_commit_offset, abort, name):
+        """The section a live ``rseq_cs`` descriptor (its words read from memory) stands for, as the
+        Java side judges it (``rseqdbg section --json``: ways out, outcomes, exits not declared), or
+        None when it is no section. One JVM per descriptor not asked before."""
+        key = (descriptor, version, flags, start, post_commit_offset, abort)
+        if key not in self._live:
+            document = self._run_json(["section", "--json", "--descriptor", hex(descriptor), "--version", str(version),
+                                       "--flags", str(flags), "--start", hex(start),
+                                       "--post-commit-offset", hex(post_commit_offset), "--abort", hex(abort),
+                                       "--name", name])
+            self.rules = Rules.from_json(document["rules"])
+            found = document["criticalSection"]
+            self._live[key] = None if found is None else CriticalSection.from_json(
+                found, "rseq_cs 0x%x (live)" % descriptor, self.rules)
+        return self._live[key]
+
     def _run(self, paths):
-        command = java_command(self.java, self.jar) + ["table", "--json"] + paths
+        document = self._run_json(["table", "--json"] + paths)
+        self.rules = Rules.from_json(document["rules"])
+        answers = {}
+        for entry in document.get("files", []):
+            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry, document["rules"]), raw=entry,
+                                            rules=document["rules"])
+        for error in document.get("errors", []):
+            answers[error["file"]] = Answer(problem=error["problem"])
+        return answers
+
+    def _run_json(self, arguments):
+        """The one JSON document ``rseqdbg ARGUMENTS`` prints, with the rules every answer carries."""
+        command = java_command(self.java, self.jar) + arguments
         try:
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                   timeout=READER_TIMEOUT)
@@ -208,15 +225,9 @@ class TableReader:
             said = (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[0]
             raise ReaderError("the reader failed: %s" % said)
         if "rules" not in document:
-            raise ReaderError("%s is older than this bridge (its table --json has no rules): rebuild it" % self.jar)
-        self.rules = Rules.from_json(document["rules"])
-        answers = {}
-        for entry in document.get("files", []):
-            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry, document["rules"]), raw=entry,
-                                            rules=document["rules"])
-        for error in document.get("errors", []):
-            answers[error["file"]] = Answer(problem=error["problem"])
-        return answers
+            raise ReaderError("%s is older than this bridge (its %s --json has no rules): rebuild it"
+                              % (self.jar, arguments[0]))
+        return document
 
     def _key(self, path, build_id):
         """The file's identity: build-id when it has one; always size and mtime, which catch a rebuild."""

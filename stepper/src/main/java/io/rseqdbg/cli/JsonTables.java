@@ -74,14 +74,14 @@ final class JsonTables {
     }
 
     /** What holds for every section and policy: the bridge acts on these, never on its own copy. */
-    private static void rules(JsonWriter json) {
+    static void rules(JsonWriter json) {
         json.name("rules").beginObject()
                 .field("outcomeElsewhere", SectionRules.outcomeElsewhere().word())
                 .field("opvRedirectsWithoutProgress", SectionRules.OPV_REDIRECTS_WITHOUT_PROGRESS)
                 .endObject();
     }
 
-    private static void criticalSection(JsonWriter json, CriticalSection cs, RseqTables t) {
+    static void criticalSection(JsonWriter json, CriticalSection cs, RseqTables t) {
         json.beginObject()
                 .field("name", cs.name())
                 .field("start", hex(cs.start()))

@@ -23,6 +23,7 @@ public final class Main {
             new TraceCommand(),
             new TableCommand(),
             new CheckCommand(),
+            new SectionCommand(),
             new StatusCommand(),
             new GdbCommand()
     );

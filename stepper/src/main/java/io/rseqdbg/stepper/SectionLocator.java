@@ -1,6 +1,5 @@
 package io.rseqdbg.stepper;
 
-import io.rseqdbg.elf.Architecture;
 import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.LoadMap;
 import java.io.IOException;
@@ -125,11 +124,7 @@ final class SectionLocator {
         long start = b.getLong(8);
         long offset = b.getLong(16);
         long abort = b.getLong(24);
-        if (offset <= 0 || offset > (1 << 20)) {
-            return null;
-        }
-        return new CriticalSection(start, offset, abort, List.of(), nameOf(start), "rseq_cs (live)",
-                Architecture.X86_64, version, flags, address);
+        return SectionRules.live(address, version, flags, start, offset, abort, nameOf(start));
     }
 
     /** {@code symbol+offset}, {@code module+0xaddress} for code without a symbol, else the bare address. */

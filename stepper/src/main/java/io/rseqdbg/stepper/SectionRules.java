@@ -1,5 +1,6 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.elf.Architecture;
 import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.RseqTables;
 import java.util.ArrayList;
@@ -22,7 +23,28 @@ public final class SectionRules {
     /** Functions whose entry is progress for opv (see {@link SectionLocator#SLOW_PATHS}). */
     public static final List<String> SLOW_PATHS = SectionLocator.SLOW_PATHS;
 
+    /** A live descriptor claiming a longer section is garbage, not code (a stale or wild pointer). */
+    public static final long MAX_LIVE_LENGTH = 1 << 20;
+
+    /** Where a section known only from a live {@code rseq_cs} comes from (CriticalSection.section). */
+    public static final String LIVE = "rseq_cs (live)";
+
     private SectionRules() {
+    }
+
+    /**
+     * A section no table declares, from the descriptor a thread's live {@code rseq_cs} points at
+     * (its words read from memory), or null when the descriptor cannot be one. It declares no
+     * exits: a run single-steps it ({@link #exitsDeclared} is false), and its ways out are
+     * post-commit and abort_ip only.
+     */
+    public static CriticalSection live(long descriptor, int version, int flags, long start, long postCommitOffset,
+                                       long abort, String name) {
+        if (postCommitOffset <= 0 || postCommitOffset > MAX_LIVE_LENGTH) {
+            return null;
+        }
+        return new CriticalSection(start, postCommitOffset, abort, List.of(), name, LIVE, Architecture.X86_64,
+                version, flags, descriptor);
     }
 
     /**
