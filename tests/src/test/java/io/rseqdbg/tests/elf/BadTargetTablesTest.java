@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.elf;
 
+import io.rseqdbg.tests.support.Binutils;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rseqdbg.elf.CriticalSection;

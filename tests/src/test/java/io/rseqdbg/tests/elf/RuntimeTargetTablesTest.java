@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.elf;
 
+import io.rseqdbg.tests.support.Binutils;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,9 +11,9 @@ import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.ElfReadException;
 import io.rseqdbg.elf.ExitPoint;
 import io.rseqdbg.elf.RseqTables;
-import io.rseqdbg.tests.elf.Binutils.Relocation;
-import io.rseqdbg.tests.elf.Binutils.Section;
-import io.rseqdbg.tests.elf.Binutils.Symbol;
+import io.rseqdbg.tests.support.Binutils.Relocation;
+import io.rseqdbg.tests.support.Binutils.Section;
+import io.rseqdbg.tests.support.Binutils.Symbol;
 import io.rseqdbg.tests.elf.ExpectedTables.Descriptor;
 import io.rseqdbg.tests.elf.ExpectedTables.Exit;
 import io.rseqdbg.tests.support.Targets;

@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +27,7 @@ class ArchTest {
     @Test
     void anI386TraceeAnswersWithItsOwnRegisters() {
         io.rseqdbg.tests.support.Targets.assumeRunnable("plain-loop-i386");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop-i386")))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop-i386").toString()))) {
             int pid = tracer.pid();
             Registers r = tracer.getRegisters(pid);
             assertEquals(Arch.I386, r.arch());
@@ -46,10 +48,10 @@ class ArchTest {
     void anI386TraceeStopsAtBreakpointsWithItsPcRewound() throws Exception {
         io.rseqdbg.tests.support.Targets.assumeRunnable("breakpoint-loop-i386");
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("breakpoint-loop-i386"), "5", "0", "2")
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("breakpoint-loop-i386").toString(), "5", "0", "2")
                 .withStdout(Redirect.to(out.toFile())))) {
             int pid = tracer.pid();
-            long tick = Targets.symbol(pid, "breakpoint-loop-i386", "tick");
+            long tick = Processes.symbol(pid, "breakpoint-loop-i386", "tick");
             tracer.insertBreakpoint(pid, tick);
             EventLoop loop = new EventLoop(tracer);
             tracer.cont(pid);

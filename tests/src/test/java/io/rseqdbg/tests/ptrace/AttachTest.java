@@ -1,5 +1,8 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
+import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +27,7 @@ class AttachTest {
     void attachStopsEveryThreadAndDetachLeavesTheProgramRunningCorrectly() throws Exception {
         Path out = dir.resolve("out");
         // 3 threads, 1500 calls each 1 ms apart: about 1.5 s of running.
-        int pid = Targets.startDetached(out, Targets.exe("breakpoint-loop"), "1500", "1000", "3");
+        int pid = Processes.startDetached(out, Targets.path("breakpoint-loop").toString(), "1500", "1000", "3");
         try {
             awaitThreads(pid, 3);
             try (Tracer tracer = Tracer.attach(pid)) {
@@ -34,13 +37,13 @@ class AttachTest {
                     assertTrue(tracer.isStopped(tid), "thread " + tid);
                     assertTrue(tracer.getRegisters(tid).pc() != 0);
                 }
-                assertTrue(Targets.tracerPid(pid) != 0);
+                assertTrue(Processes.tracerPid(pid) != 0);
                 tracer.resumeAll();
                 Thread.sleep(50);
             }
-            assertEquals(0, Targets.tracerPid(pid));
-            assertTrue(Targets.awaitGone(pid, Duration.ofSeconds(20)));
-            assertEquals("breakpoint-loop ok calls=4500\n", Targets.read(out));
+            assertEquals(0, Processes.tracerPid(pid));
+            assertTrue(Processes.awaitGone(pid, Duration.ofSeconds(20)));
+            assertEquals("breakpoint-loop ok calls=4500\n", Files.readString(out));
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -57,7 +60,7 @@ class AttachTest {
 
     @Test
     void attachingToATracedProcessNamesItsTracer() {
-        try (Tracer first = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop")))) {
+        try (Tracer first = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString()))) {
             TraceException e = assertThrows(TraceException.class, () -> Tracer.attach(first.pid()));
             assertEquals("attach " + first.pid() + ": already traced by process " + ProcessHandle.current().pid()
                     + " (java)", e.getMessage());

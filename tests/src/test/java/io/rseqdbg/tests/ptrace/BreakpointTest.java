@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +32,7 @@ class BreakpointTest {
         Path out = dir.resolve("out");
         try (Tracer tracer = launch(out, "25")) {
             int pid = tracer.pid();
-            long tick = Targets.symbol(pid, "breakpoint-loop", "tick");
+            long tick = Processes.symbol(pid, "breakpoint-loop", "tick");
             tracer.insertBreakpoint(pid, tick);
             EventLoop loop = new EventLoop(tracer);
             tracer.cont(pid);
@@ -51,7 +53,7 @@ class BreakpointTest {
         Path out = dir.resolve("out");
         try (Tracer tracer = launch(out, "50", "0", "4")) {
             int pid = tracer.pid();
-            tracer.insertBreakpoint(pid, Targets.symbol(pid, "breakpoint-loop", "tick"));
+            tracer.insertBreakpoint(pid, Processes.symbol(pid, "breakpoint-loop", "tick"));
             EventLoop loop = new EventLoop(tracer);
             tracer.cont(pid);
             assertEquals(new ProcessExited(pid, 0), loop.runToExit());
@@ -68,11 +70,11 @@ class BreakpointTest {
     void memoryUnderABreakpointReadsAsTheOriginalBytes() throws Exception {
         try (Tracer tracer = launch(dir.resolve("out"), "5")) {
             int pid = tracer.pid();
-            long tick = Targets.symbol(pid, "breakpoint-loop", "tick");
+            long tick = Processes.symbol(pid, "breakpoint-loop", "tick");
             byte[] before = tracer.readMemory(pid, tick - 4, 16);
             tracer.insertBreakpoint(pid, tick);
             assertArrayEquals(before, tracer.readMemory(pid, tick - 4, 16));
-            assertEquals((byte) 0xcc, Targets.rawMemory(pid, tick, 1)[0]);
+            assertEquals((byte) 0xcc, Processes.rawMemory(pid, tick, 1)[0]);
             tracer.kill();
         }
     }
@@ -81,14 +83,14 @@ class BreakpointTest {
     void removingTheLastInsertRestoresTheByte() throws Exception {
         try (Tracer tracer = launch(dir.resolve("out"), "5")) {
             int pid = tracer.pid();
-            long tick = Targets.symbol(pid, "breakpoint-loop", "tick");
-            byte original = Targets.rawMemory(pid, tick, 1)[0];
+            long tick = Processes.symbol(pid, "breakpoint-loop", "tick");
+            byte original = Processes.rawMemory(pid, tick, 1)[0];
             Breakpoint first = tracer.insertBreakpoint(pid, tick);
             Breakpoint second = tracer.insertBreakpoint(pid, tick);
             tracer.removeBreakpoint(first);
-            assertEquals((byte) 0xcc, Targets.rawMemory(pid, tick, 1)[0]);
+            assertEquals((byte) 0xcc, Processes.rawMemory(pid, tick, 1)[0]);
             tracer.removeBreakpoint(second);
-            assertEquals(original, Targets.rawMemory(pid, tick, 1)[0]);
+            assertEquals(original, Processes.rawMemory(pid, tick, 1)[0]);
             tracer.kill();
         }
     }
@@ -98,10 +100,10 @@ class BreakpointTest {
         Path out = dir.resolve("out");
         Tracer tracer = launch(out, "1500", "1000", "2");
         int pid = tracer.pid();
-        long tick = Targets.symbol(pid, "breakpoint-loop", "tick");
-        long report = Targets.symbol(pid, "breakpoint-loop", "report");
-        byte[] tickBytes = Targets.rawMemory(pid, tick, 8);
-        byte[] reportBytes = Targets.rawMemory(pid, report, 8);
+        long tick = Processes.symbol(pid, "breakpoint-loop", "tick");
+        long report = Processes.symbol(pid, "breakpoint-loop", "report");
+        byte[] tickBytes = Processes.rawMemory(pid, tick, 8);
+        byte[] reportBytes = Processes.rawMemory(pid, report, 8);
         tracer.insertBreakpoint(pid, tick);
         tracer.insertBreakpoint(pid, report);
         EventLoop loop = new EventLoop(tracer);
@@ -109,9 +111,9 @@ class BreakpointTest {
         int[] hits = {0};
         loop.runUntil(e -> e instanceof BreakpointHit && ++hits[0] == 5);
         tracer.close();
-        assertArrayEquals(tickBytes, Targets.rawMemory(pid, tick, 8));
-        assertArrayEquals(reportBytes, Targets.rawMemory(pid, report, 8));
-        assertEquals(0, Targets.tracerPid(pid));
+        assertArrayEquals(tickBytes, Processes.rawMemory(pid, tick, 8));
+        assertArrayEquals(reportBytes, Processes.rawMemory(pid, report, 8));
+        assertEquals(0, Processes.tracerPid(pid));
         Process launcher = tracer.launchedProcess().orElseThrow();
         assertTrue(launcher.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, launcher.exitValue());
@@ -123,20 +125,20 @@ class BreakpointTest {
         // report() runs only at the end, 1.5 s later: the program never executes the changed byte.
         try (Tracer tracer = launch(dir.resolve("out"), "1500", "1000")) {
             int pid = tracer.pid();
-            long report = Targets.symbol(pid, "breakpoint-loop", "report");
+            long report = Processes.symbol(pid, "breakpoint-loop", "report");
             byte[] original = tracer.readMemory(pid, report, 2);
             tracer.insertBreakpoint(pid, report);
             byte[] replaced = {(byte) 0x90, original[1]};
             tracer.writeMemory(pid, report, replaced);
             assertArrayEquals(replaced, tracer.readMemory(pid, report, 2));
-            assertEquals((byte) 0xcc, Targets.rawMemory(pid, report, 1)[0]);
+            assertEquals((byte) 0xcc, Processes.rawMemory(pid, report, 1)[0]);
             tracer.close();
-            assertArrayEquals(replaced, Targets.rawMemory(pid, report, 2));
+            assertArrayEquals(replaced, Processes.rawMemory(pid, report, 2));
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 
     private static Tracer launch(Path out, String... args) {
-        return Tracer.launch(LaunchSpec.of(Targets.exe("breakpoint-loop"), args).withStdout(Redirect.to(out.toFile())));
+        return Tracer.launch(LaunchSpec.of(Targets.path("breakpoint-loop").toString(), args).withStdout(Redirect.to(out.toFile())));
     }
 }

@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ class LaunchTest {
     @Test
     void launchedProgramStopsBeforeItsFirstInstructionRuns() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10").withStdout(Redirect.to(out.toFile())))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "10").withStdout(Redirect.to(out.toFile())))) {
             int pid = tracer.pid();
             assertTrue(tracer.isStopped(pid));
             long pc = tracer.getRegisters(pid).pc();
@@ -45,7 +46,7 @@ class LaunchTest {
     @Test
     void launchedProgramRunsToExitWithItsOutput() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "100").withStdout(Redirect.to(out.toFile())))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "100").withStdout(Redirect.to(out.toFile())))) {
             TraceEvent end = new EventLoop(tracer).runToExit();
             assertEquals(new ProcessExited(tracer.pid(), 0), end);
             assertEquals("plain-loop n=100 sum=4950\n", Files.readString(out));

@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,10 +20,10 @@ class RseqTest {
 
     @Test
     void aGlibcThreadHasARegisteredRseqAreaWithItsCpu() throws Exception {
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "10"))) {
             int pid = tracer.pid();
             // main() runs after glibc registered rseq for the main thread.
-            tracer.insertBreakpoint(pid, Targets.symbol(pid, "plain-loop", "main"));
+            tracer.insertBreakpoint(pid, Processes.symbol(pid, "plain-loop", "main"));
             tracer.cont(pid);
             new EventLoop(tracer).runUntil(e -> e instanceof BreakpointHit);
             RseqConfiguration config = tracer.rseqConfiguration(pid);
@@ -39,7 +41,7 @@ class RseqTest {
     @Test
     void atTheExecStopNoRseqAreaIsRegisteredYet() {
         // The kernel still reports the launcher's registration there; the tracer does not.
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "10"))) {
             assertEquals(new RseqConfiguration(0, 0, 0, 0), tracer.rseqConfiguration(tracer.pid()));
             tracer.kill();
         }
@@ -47,9 +49,9 @@ class RseqTest {
 
     @Test
     void rseqCsCanBeWrittenAndCleared() throws Exception {
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "10"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "10"))) {
             int pid = tracer.pid();
-            tracer.insertBreakpoint(pid, Targets.symbol(pid, "plain-loop", "main"));
+            tracer.insertBreakpoint(pid, Processes.symbol(pid, "plain-loop", "main"));
             tracer.cont(pid);
             new EventLoop(tracer).runUntil(e -> e instanceof BreakpointHit);
             tracer.writeRseqCs(pid, 0x1234_5678L);

@@ -1,5 +1,8 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
+import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,27 +28,27 @@ class ShutdownTest {
     void sigtermToATracingJvmLeavesTheTraceeRunningAndUnmodified() throws Exception {
         Path out = dir.resolve("out");
         // 2 threads, 2000 calls 1 ms apart: report() runs once, after about 2 s.
-        int pid = Targets.startDetached(out, Targets.exe("breakpoint-loop"), "2000", "1000", "2");
+        int pid = Processes.startDetached(out, Targets.path("breakpoint-loop").toString(), "2000", "1000", "2");
         Process jvm = null;
         try {
-            long report = Targets.symbol(pid, "breakpoint-loop", "report");
-            byte[] original = Targets.rawMemory(pid, report, 8);
+            long report = Processes.symbol(pid, "breakpoint-loop", "report");
+            byte[] original = Processes.rawMemory(pid, report, 8);
             jvm = new ProcessBuilder(javaCommand(TracerHoldingMain.class, Integer.toString(pid), Long.toHexString(report)))
                     .redirectErrorStream(true).start();
             BufferedReader lines = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
             assertEquals("ready", lines.readLine());
-            assertEquals((byte) 0xcc, Targets.rawMemory(pid, report, 1)[0]);
-            assertTrue(Targets.tracerPid(pid) != 0);
+            assertEquals((byte) 0xcc, Processes.rawMemory(pid, report, 1)[0]);
+            assertTrue(Processes.tracerPid(pid) != 0);
 
             jvm.destroy(); // SIGTERM
             assertTrue(jvm.waitFor(30, TimeUnit.SECONDS), "the tracing JVM did not exit");
-            assertArrayEquals(original, Targets.rawMemory(pid, report, 8));
-            assertEquals(0, Targets.tracerPid(pid));
+            assertArrayEquals(original, Processes.rawMemory(pid, report, 8));
+            assertEquals(0, Processes.tracerPid(pid));
             char state = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].charAt(0);
             assertTrue(state == 'S' || state == 'R', "tracee state " + state);
 
-            assertTrue(Targets.awaitGone(pid, Duration.ofSeconds(30)));
-            assertEquals("breakpoint-loop ok calls=4000\n", Targets.read(out));
+            assertTrue(Processes.awaitGone(pid, Duration.ofSeconds(30)));
+            assertEquals("breakpoint-loop ok calls=4000\n", Files.readString(out));
         } finally {
             if (jvm != null) {
                 jvm.destroyForcibly();

@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +56,7 @@ class SignalsTest {
         Path out = dir.resolve("out");
         try (Tracer tracer = launch(out, "3")) {
             int pid = tracer.pid();
-            var bp = tracer.insertBreakpoint(pid, Targets.symbol(pid, "signal-count", "send_one"));
+            var bp = tracer.insertBreakpoint(pid, Processes.symbol(pid, "signal-count", "send_one"));
             EventLoop loop = new EventLoop(tracer);
             tracer.cont(pid);
             loop.runUntil(e -> e instanceof BreakpointHit);
@@ -83,6 +85,6 @@ class SignalsTest {
     }
 
     private static Tracer launch(Path out, String count) {
-        return Tracer.launch(LaunchSpec.of(Targets.exe("signal-count"), count).withStdout(Redirect.to(out.toFile())));
+        return Tracer.launch(LaunchSpec.of(Targets.path("signal-count").toString(), count).withStdout(Redirect.to(out.toFile())));
     }
 }

@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,13 +65,13 @@ class SingleStepBenchmark {
     }
 
     private static double cRate(Placement placement) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Targets.exe("singlestep-c")));
+        List<String> command = new ArrayList<>(List.of(Targets.path("singlestep-c").toString()));
         if (placement == Placement.TRACER_PINNED) {
             command.add("--pin");
         } else if (placement == Placement.ONE_CPU) {
             command.addAll(List.of("--cpu", Integer.toString(CPU)));
         }
-        command.addAll(List.of("--steps", Integer.toString(STEPS), Targets.exe("plain-loop"), "1000000000"));
+        command.addAll(List.of("--steps", Integer.toString(STEPS), Targets.path("plain-loop").toString(), "1000000000"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
@@ -81,7 +82,7 @@ class SingleStepBenchmark {
     }
 
     private static double javaRate(Placement placement) throws Exception {
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "1000000000"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "1000000000"))) {
             int pid = tracer.pid();
             if (placement == Placement.ONE_CPU) {
                 // The benchmark binds its own tracee; the tracer never changes a tracee's affinity.

@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,9 +30,9 @@ class StepTest {
 
     @Test
     void aSingleStepRunsOneInstruction() throws Exception {
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("breakpoint-loop"), "3"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("breakpoint-loop").toString(), "3"))) {
             int pid = tracer.pid();
-            long tick = Targets.symbol(pid, "breakpoint-loop", "tick");
+            long tick = Processes.symbol(pid, "breakpoint-loop", "tick");
             tracer.insertBreakpoint(pid, tick);
             tracer.cont(pid);
             assertEquals(new BreakpointHit(pid, tick), tracer.waitEvent());
@@ -45,7 +47,7 @@ class StepTest {
     @Test
     void theFirstStepAfterExecEndsTheExecCallWithoutMoving() {
         // A thread stopped inside a system call (here execve) reports its step at the call's exit.
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop")))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString()))) {
             int pid = tracer.pid();
             long entry = tracer.pc(pid);
             tracer.singleStep(pid);
@@ -61,9 +63,9 @@ class StepTest {
     @Test
     void steppingPushfDoesNotLeakTheTrapFlagIntoTheProgram() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("pushf-probe"), "3").withStdout(Redirect.to(out.toFile())))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("pushf-probe").toString(), "3").withStdout(Redirect.to(out.toFile())))) {
             int pid = tracer.pid();
-            var bp = tracer.insertBreakpoint(pid, Targets.symbol(pid, "pushf-probe", "read_flags"));
+            var bp = tracer.insertBreakpoint(pid, Processes.symbol(pid, "pushf-probe", "read_flags"));
             EventLoop loop = new EventLoop(tracer);
             tracer.cont(pid);
             loop.runUntil(e -> e instanceof BreakpointHit);
@@ -86,7 +88,7 @@ class StepTest {
     @Test
     void aTraceeKilledWhileSteppingIsReportedAsKilled() {
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("plain-loop"), "1000000000"))) {
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("plain-loop").toString(), "1000000000"))) {
             int pid = tracer.pid();
             killer.schedule(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly), 200, TimeUnit.MILLISECONDS);
             TraceEvent end = tracer.call(() -> {

@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class ThreadsTest {
     @Test
     void threadsThatStartAndExitWhileTracedAreEachReportedOnce() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("thread-churn"), "10", "4")
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("thread-churn").toString(), "10", "4")
                 .withStdout(Redirect.to(out.toFile())))) {
             EventLoop loop = new EventLoop(tracer);
             assertEquals(new ProcessExited(tracer.pid(), 0), loop.runToExit());
@@ -45,7 +46,7 @@ class ThreadsTest {
     @Test
     void stopAllHoldsEveryThreadAndReleaseSetsThemGoing() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("breakpoint-loop"), "400", "500", "3")
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("breakpoint-loop").toString(), "400", "500", "3")
                 .withStdout(Redirect.to(out.toFile())))) {
             int pid = tracer.pid();
             EventLoop loop = new EventLoop(tracer);
@@ -71,7 +72,7 @@ class ThreadsTest {
     @Test
     void forkedAndVforkedChildrenAreFollowedThroughExecToExit() throws Exception {
         Path out = dir.resolve("out");
-        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.exe("spawn-children"), Targets.exe("plain-loop"))
+        try (Tracer tracer = Tracer.launch(LaunchSpec.of(Targets.path("spawn-children").toString(), Targets.path("plain-loop").toString())
                 .withStdout(Redirect.to(out.toFile())))) {
             EventLoop loop = new EventLoop(tracer);
             assertEquals(new ProcessExited(tracer.pid(), 0), loop.runToExit());

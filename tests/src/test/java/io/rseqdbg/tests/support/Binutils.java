@@ -1,6 +1,5 @@
-package io.rseqdbg.tests.elf;
+package io.rseqdbg.tests.support;
 
-import io.rseqdbg.tests.support.Targets;
 import io.rseqdbg.tests.support.Targets.Run;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,26 +15,30 @@ import java.util.regex.Pattern;
 
 /**
  * What binutils' {@code nm} and {@code readelf} say about a file: the independent source of every
- * expected value in the ELF tests. Nothing here uses the reader under test.
+ * expected value in the ELF tests and of the addresses the tracer tests plant breakpoints at.
+ * Nothing here uses the reader under test. The one binutils wrapper of the {@code tests} module;
+ * elf-reader's and stepper's own unit tests keep small ones of their own (elf-reader's
+ * {@code Nm}/{@code Readelf}, stepper's {@code TableAndCheckCommandTest}) because this module
+ * depends on theirs, not the other way round.
  */
-final class Binutils {
+public final class Binutils {
 
     /** One defined symbol from {@code nm -S}; size 0 when nm prints none. */
-    record Symbol(String name, long value, long size, char type) {
+    public record Symbol(String name, long value, long size, char type) {
 
-        boolean isFunction() {
+        public boolean isFunction() {
             return type == 'T' || type == 't' || type == 'W' || type == 'i';
         }
 
-        boolean covers(long address) {
+        public boolean covers(long address) {
             return Long.compareUnsigned(address - value, size) < 0;
         }
     }
 
     /** One row of {@code readelf -SW}. */
-    record Section(String name, String type, long address, long offset, long size) {
+    public record Section(String name, String type, long address, long offset, long size) {
 
-        boolean contains(long a) {
+        public boolean contains(long a) {
             return Long.compareUnsigned(a - address, size) < 0;
         }
     }
@@ -44,9 +47,9 @@ final class Binutils {
      * One dynamic relocation from {@code readelf -rW}: {@code addend} is null for REL entries and
      * for RELR ones (type "RELR"), whose addend is the word in the file.
      */
-    record Relocation(long offset, String type, Long addend, String section) {
+    public record Relocation(long offset, String type, Long addend, String section) {
 
-        boolean relative() {
+        public boolean relative() {
             return type.endsWith("_RELATIVE") || type.equals("RELR");
         }
     }
@@ -54,13 +57,13 @@ final class Binutils {
     private Binutils() {
     }
 
-    static String run(String... command) {
+    public static String run(String... command) {
         Run run = Targets.command(command[0], java.util.Arrays.copyOfRange(command, 1, command.length)).run();
         return run.requireExit(0).stdout();
     }
 
     /** Defined symbols, from {@code nm -S --defined-only} (.symtab, or .dynsym with -D). */
-    static List<Symbol> symbols(Path file, boolean dynamic) {
+    public static List<Symbol> symbols(Path file, boolean dynamic) {
         List<Symbol> out = new ArrayList<>();
         Pattern sized = Pattern.compile("^([0-9a-f]+) ([0-9a-f]+) (\\S) (\\S+)$");
         Pattern unsized = Pattern.compile("^([0-9a-f]+) (\\S) (\\S+)$");
@@ -80,22 +83,22 @@ final class Binutils {
         return out;
     }
 
-    static List<Symbol> symbols(Path file) {
+    public static List<Symbol> symbols(Path file) {
         return symbols(file, false);
     }
 
-    static long symbol(Path file, String name) {
+    public static long symbol(Path file, String name) {
         return symbols(file).stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("nm finds no symbol " + name + " in " + file)).value();
     }
 
     /** The function symbol whose extent holds {@code address}. */
-    static Optional<Symbol> functionContaining(List<Symbol> symbols, long address) {
+    public static Optional<Symbol> functionContaining(List<Symbol> symbols, long address) {
         return symbols.stream().filter(s -> s.isFunction() && s.covers(address)).findFirst();
     }
 
     /** Section headers by name, from {@code readelf -SW}. */
-    static Map<String, Section> sections(Path file) {
+    public static Map<String, Section> sections(Path file) {
         Map<String, Section> out = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\s*\\[\\s*(\\d+)]\\s+(\\S+)\\s+(\\S+)\\s+([0-9a-f]+)\\s+([0-9a-f]+)\\s+([0-9a-f]+)\\s");
         for (String line : run("readelf", "-SW", file.toString()).split("\n")) {
@@ -109,7 +112,7 @@ final class Binutils {
     }
 
     /** The whole contents of {@code section}, from {@code readelf -x}, in file order. */
-    static byte[] contents(Path file, String section) {
+    public static byte[] contents(Path file, String section) {
         Map<Long, Byte> byAddress = new HashMap<>();
         long first = Long.MAX_VALUE;
         Pattern row = Pattern.compile("^\\s*0x([0-9a-f]+)\\s+((?:[0-9a-f]{2,8}\\s){1,4})");
@@ -136,7 +139,7 @@ final class Binutils {
     }
 
     /** Every dynamic relocation: REL and RELA rows, and the offsets readelf decodes from RELR. */
-    static List<Relocation> relocations(Path file) {
+    public static List<Relocation> relocations(Path file) {
         List<Relocation> out = new ArrayList<>();
         Pattern header = Pattern.compile("^Relocation section '([^']+)'");
         Pattern entry = Pattern.compile("^([0-9a-f]+)\\s+([0-9a-f]+)\\s+(R_\\S+)\\s*(.*)$");
@@ -172,10 +175,10 @@ final class Binutils {
     }
 
     /** ELF class and byte order, from {@code readelf -h}. */
-    record Header(boolean is64, ByteOrder order, String type, String machine) {
+    public record Header(boolean is64, ByteOrder order, String type, String machine) {
     }
 
-    static Header header(Path file) {
+    public static Header header(Path file) {
         String text = run("readelf", "-hW", file.toString());
         return new Header(text.contains("ELF64"), text.contains("big endian") ? ByteOrder.BIG_ENDIAN
                 : ByteOrder.LITTLE_ENDIAN, field(text, "Type:"), field(text, "Machine:"));
@@ -186,11 +189,11 @@ final class Binutils {
                 .map(l -> l.substring(name.length()).trim()).orElse("");
     }
 
-    static ByteBuffer wrap(byte[] bytes, ByteOrder order) {
+    public static ByteBuffer wrap(byte[] bytes, ByteOrder order) {
         return ByteBuffer.wrap(bytes).order(order);
     }
 
-    static long hex(String digits) {
+    public static long hex(String digits) {
         return Long.parseUnsignedLong(digits, 16);
     }
 }
