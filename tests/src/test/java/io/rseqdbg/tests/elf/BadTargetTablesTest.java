@@ -1,12 +1,12 @@
 package io.rseqdbg.tests.elf;
 
-import io.rseqdbg.tests.support.Binutils;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.ElfReadException;
 import io.rseqdbg.elf.Problem;
 import io.rseqdbg.elf.RseqTables;
+import io.rseqdbg.tests.support.Binutils;
 import io.rseqdbg.tests.support.Targets;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.rseqdbg.tests.elf;
 
-import io.rseqdbg.tests.support.Binutils;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,11 +10,12 @@ import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.elf.ElfReadException;
 import io.rseqdbg.elf.ExitPoint;
 import io.rseqdbg.elf.RseqTables;
+import io.rseqdbg.tests.elf.ExpectedTables.Descriptor;
+import io.rseqdbg.tests.elf.ExpectedTables.Exit;
 import io.rseqdbg.tests.support.Binutils.Relocation;
 import io.rseqdbg.tests.support.Binutils.Section;
 import io.rseqdbg.tests.support.Binutils.Symbol;
-import io.rseqdbg.tests.elf.ExpectedTables.Descriptor;
-import io.rseqdbg.tests.elf.ExpectedTables.Exit;
+import io.rseqdbg.tests.support.Binutils;
 import io.rseqdbg.tests.support.Targets;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

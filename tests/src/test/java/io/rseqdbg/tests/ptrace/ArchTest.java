@@ -1,7 +1,5 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
-import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +10,8 @@ import io.rseqdbg.ptrace.TraceEvent.BreakpointHit;
 import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceEvent.Stepped;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Processes;
+import io.rseqdbg.tests.support.Targets;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,5 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
-import io.rseqdbg.tests.support.Processes;
-import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +8,9 @@ import io.rseqdbg.ptrace.LaunchSpec;
 import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.TraceException;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Processes;
+import io.rseqdbg.tests.support.Targets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,15 +1,15 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.ptrace.LaunchSpec;
-import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
+import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.TraceException;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Targets;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
-import io.rseqdbg.tests.support.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +8,8 @@ import io.rseqdbg.ptrace.RseqArea;
 import io.rseqdbg.ptrace.RseqConfiguration;
 import io.rseqdbg.ptrace.TraceEvent.BreakpointHit;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Processes;
+import io.rseqdbg.tests.support.Targets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

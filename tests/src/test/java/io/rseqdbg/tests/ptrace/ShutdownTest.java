@@ -1,16 +1,16 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
-import io.rseqdbg.tests.support.Processes;
-import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Processes;
+import io.rseqdbg.tests.support.Targets;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.ptrace.LaunchSpec;
 import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Targets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.rseqdbg.tests.ptrace;
 
-import io.rseqdbg.tests.support.Targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceEvent.ThreadCreated;
 import io.rseqdbg.ptrace.TraceEvent.ThreadExited;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Targets;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
