@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.elf.Problem;
-import io.rseqdbg.tests.support.Targets.Run;
 import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Targets.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.rseqdbg.tests.elf;
 
+import io.rseqdbg.tests.support.Binutils;
 import io.rseqdbg.tests.support.Binutils.Relocation;
 import io.rseqdbg.tests.support.Binutils.Section;
-import io.rseqdbg.tests.support.Binutils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

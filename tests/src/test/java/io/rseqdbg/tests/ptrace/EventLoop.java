@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.ptrace;
 
+import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.TraceEvent.BreakpointHit;
 import io.rseqdbg.ptrace.TraceEvent.Exec;
 import io.rseqdbg.ptrace.TraceEvent.Forked;
@@ -10,7 +11,6 @@ import io.rseqdbg.ptrace.TraceEvent.ProcessKilled;
 import io.rseqdbg.ptrace.TraceEvent.SignalStop;
 import io.rseqdbg.ptrace.TraceEvent.Stepped;
 import io.rseqdbg.ptrace.TraceEvent.ThreadCreated;
-import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.Tracer;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.ptrace.LaunchSpec;
-import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceEvent;
+import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceException;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.tests.support.Targets;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.ptrace.LaunchSpec;
+import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.TraceEvent.BreakpointHit;
 import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceEvent.ProcessKilled;
 import io.rseqdbg.ptrace.TraceEvent.Stepped;
-import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.tests.support.Processes;
 import io.rseqdbg.tests.support.Targets;
