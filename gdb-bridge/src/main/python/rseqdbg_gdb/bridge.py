@@ -297,10 +297,11 @@ class Bridge:
         if not placement.starts_run(pc):
             return False
         stepped = tid == self._stepping_tid and native.signal_info_code(tid) != SI_KERNEL
-        if stepped and (self.policy == "inside" or self.policy == "skip" and self._command in LINE_STEPPING):
+        if stepped and (self.policy == "inside" or self.policy in ("skip", "opv") and self._command in LINE_STEPPING):
             # gdb steps the thread through the section itself: under inside the user sees every
-            # instruction; under skip, step and next go through the section's line without
-            # stopping. Either way nothing moves behind gdb's back but the store into rseq_cs,
+            # instruction; under skip and opv, step and next go through the section's line without
+            # stopping (opv's redirect would move the pc out of the line gdb is stepping, which
+            # gdb 13 does not survive: "resume_1: Assertion `pc_in_thread_step_range' failed"). Either way nothing moves behind gdb's back but the store into rseq_cs,
             # which the bridge executes here so that no breakpoint sits at start_ip: gdb finds
             # the thread at start_ip with rseq_cs cleared and the thread bound to its CPU.
             if pc == placement.entry and not placement.section.contains(pc):
