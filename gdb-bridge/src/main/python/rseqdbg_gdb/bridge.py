@@ -39,10 +39,16 @@ class Process:
         self._placements = []
         # sections no table declares, learnt from live rseq_cs fields: descriptor words -> Placement or None
         self._live = {}
-        self._live_guards = []
+        self._live_guards = {}  # descriptor words -> GuardSet
 
     def add(self, path, bias, placements, guards):
         self.files[path] = (bias, placements, guards)
+        starts = {p.section.start for p in placements}
+        for key, live in list(self._live.items()):
+            if live is not None and live.section.start in starts:
+                # learnt before its file was placed (a library not mapped yet): the table's guards win
+                self._live[key] = None
+                self._live_guards.pop(key).delete()
         self._index()
 
     def remove(self, path):
@@ -77,7 +83,11 @@ class Process:
         if known is not None and known.section.start == start:
             self._live[found] = None  # a table's section: guarded already
             return None
-        cs = reader.live(descriptor, version, flags, start, offset, abort, _symbol_name(start))
+        try:
+            cs = reader.live(descriptor, version, flags, start, offset, abort, _symbol_name(start))
+        except BaseException:
+            self._live[found] = None  # asked once: a failing reader is not run again at every stop
+            raise
         placement = None
         if cs is not None:
             try:
@@ -90,7 +100,7 @@ class Process:
         self._index()
         guards = GuardSet(handler, [placement])
         guards.arm(armed)
-        self._live_guards.append(guards)
+        self._live_guards[found] = guards
         return guards
 
     def live_placements(self):
@@ -108,7 +118,7 @@ class Process:
         return None
 
     def guard_sets(self):
-        return [g for _, _, g in self.files.values()] + self._live_guards
+        return [g for _, _, g in self.files.values()] + list(self._live_guards.values())
 
     def close(self):
         self.bindings.release_all()  # every thread's own mask back (nothing for threads gone)
@@ -116,7 +126,7 @@ class Process:
             guards.delete()
         self.files.clear()
         self._live.clear()
-        self._live_guards = []
+        self._live_guards.clear()
         self.memory.close()
 
 
@@ -301,8 +311,9 @@ class Bridge:
             # gdb steps the thread through the section itself: under inside the user sees every
             # instruction; under skip and opv, step and next go through the section's line without
             # stopping (opv's redirect would move the pc out of the line gdb is stepping, which
-            # gdb 13 does not survive: "resume_1: Assertion `pc_in_thread_step_range' failed"). Either way nothing moves behind gdb's back but the store into rseq_cs,
-            # which the bridge executes here so that no breakpoint sits at start_ip: gdb finds
+            # gdb 13 does not survive: "resume_1: Assertion `pc_in_thread_step_range' failed").
+            # Either way nothing moves behind gdb's back but the store into rseq_cs, which the
+            # bridge executes here so that no breakpoint sits at start_ip: gdb finds
             # the thread at start_ip with rseq_cs cleared and the thread bound to its CPU.
             if pc == placement.entry and not placement.section.contains(pc):
                 ended = self.process.runner.step_entry(tid, placement)
