@@ -7,7 +7,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Defined symbols as binutils' {@code nm -S} lists them: the expected side of the symbolizer tests. */
+/**
+ * Defined symbols as binutils' {@code nm -S} lists them: the expected side of the symbolizer tests.
+ * A copy of its own, not the {@code tests} module's {@code support.Binutils}: {@code tests} depends
+ * on elf-reader, so elf-reader's unit tests cannot use it (Maven allows no cycle).
+ */
 final class Nm {
 
     /** One symbol; {@code size} 0 where nm prints none, the version suffix ({@code @@GLIBC_2.2.5}) cut off. */

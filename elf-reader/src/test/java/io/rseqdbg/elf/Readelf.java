@@ -8,7 +8,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Facts about a file from binutils' readelf: the independent source of every expected value. */
+/**
+ * Facts about a file from binutils' readelf: the independent source of every expected value. Kept
+ * here rather than in the {@code tests} module's {@code support.Binutils}, which elf-reader's unit
+ * tests cannot reach ({@code tests} depends on elf-reader).
+ */
 final class Readelf {
 
     private Readelf() {
