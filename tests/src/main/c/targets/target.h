@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define EXIT_BAD_USAGE 2
 
@@ -62,10 +64,36 @@ static __attribute__((unused)) void *worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * With RSEQDBG_AWAIT_TRACER set, waits (up to a minute) until a tracer is attached, so that a test
+ * can attach to a program before its work begins whatever the machine's load.
+ */
+static __attribute__((unused)) void await_tracer_if_asked(void)
+{
+	if (!getenv("RSEQDBG_AWAIT_TRACER"))
+		return;
+	for (int i = 0; i < 60000; i++) {
+		char line[256];
+		int traced = 0;
+		FILE *status = fopen("/proc/self/status", "r");
+
+		while (status && fgets(line, sizeof(line), status))
+			if (strncmp(line, "TracerPid:", 10) == 0)
+				traced = atoi(line + 10) != 0;
+		if (status)
+			fclose(status);
+		if (traced)
+			return;
+		usleep(1000);
+	}
+}
+
 /* Runs body(0..threads-1, ctx); one thread runs on the main thread, so it stays single-threaded. */
 static __attribute__((unused)) void run_threads(int threads, void (*body)(int index, void *ctx), void *ctx)
 {
 	struct worker *w;
+
+	await_tracer_if_asked();
 
 	if (threads == 1) {
 		body(0, ctx);

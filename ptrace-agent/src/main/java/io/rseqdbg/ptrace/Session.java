@@ -515,6 +515,11 @@ final class Session {
 
     // ------------------------------------------------------------------ the end, waiting
 
+    /** True when an event of thread {@code tid} is queued, not read yet (the thread is stopped). */
+    boolean hasQueuedEvent(int tid) {
+        return queued.stream().anyMatch(e -> e.tid() == tid);
+    }
+
     /** True when thread {@code tid}'s first stop came before its creator's clone event. */
     boolean sawFirstStop(int tid) {
         return earlyStops.contains(tid);

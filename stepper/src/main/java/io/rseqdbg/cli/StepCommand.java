@@ -152,11 +152,11 @@ final class StepCommand implements Command {
     }
 
     /**
-     * The first Ctrl-C or SIGTERM detaches cleanly and lets the program finish; a second one
+     * The first Ctrl-C, SIGTERM or SIGHUP (a closed terminal) detaches cleanly and lets the program finish; a second one
      * ends rseqdbg at once (the program, detached already, is unaffected).
      */
     private static void installStopHandlers(StepRun run) {
-        for (String name : List.of("INT", "TERM")) {
+        for (String name : List.of("INT", "TERM", "HUP")) {
             Signal signal = new Signal(name);
             Signal.handle(signal, s -> {
                 run.requestStop();

@@ -45,6 +45,14 @@ public interface Inferior {
     int RSEQ_CS_OFFSET = 8;
 
     /** The thread's {@code rseq->rseq_cs}: its current descriptor's address, 0 when none or unregistered. */
+    /**
+     * True when thread {@code tid} is stopped with a stop that {@link #next()} has yet to return
+     * (one that came while rseqdbg attached): it is set going when that stop is handled.
+     */
+    default boolean hasStopWaiting(int tid) {
+        return false;
+    }
+
     default long rseqCs(int tid) {
         long area = rseqArea(tid);
         return area == 0 ? 0 : readLong(area + RSEQ_CS_OFFSET);

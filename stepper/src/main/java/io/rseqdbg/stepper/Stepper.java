@@ -124,7 +124,9 @@ public final class Stepper implements SectionActions {
                 }
                 listener.on(new StepEvent.ThreadStarted(t.tid, 0));
             });
-            threads.values().forEach(t -> proceed(t, 0));
+            // A thread with a stop waiting (it created a thread while rseqdbg attached) goes on
+            // when that stop is handled: set going now, it would be running then.
+            threads.values().stream().filter(t -> !inferior.hasStopWaiting(t.tid)).forEach(t -> proceed(t, 0));
             while (true) {
                 Stop stop = backlog.peekFirst();
                 if (!(stop instanceof Stop.Exited)) {
@@ -205,13 +207,18 @@ public final class Stepper implements SectionActions {
             return;
         }
         if (stop instanceof Stop.Cloned c) {
-            SteppedThread child = threads.computeIfAbsent(c.child(), SteppedThread::new);
-            if (serializer != null) {
-                serializer.started(child);
-            }
-            listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
-            if (holds.holder() == null) {
-                proceed(child, 0);
+            // A thread born while rseqdbg attached is among the threads found then, already
+            // going; its creator's clone event comes after. Only a thread not known yet starts.
+            if (!threads.containsKey(c.child())) {
+                SteppedThread child = new SteppedThread(c.child());
+                threads.put(c.child(), child);
+                if (serializer != null) {
+                    serializer.started(child);
+                }
+                listener.on(new StepEvent.ThreadStarted(c.child(), t.tid));
+                if (holds.holder() == null) {
+                    proceed(child, 0);
+                }
             }
             proceed(t, 0);
         } else if (stop instanceof Stop.Exec) {

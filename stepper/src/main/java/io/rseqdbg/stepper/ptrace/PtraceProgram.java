@@ -192,6 +192,11 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     @Override
+    public boolean hasStopWaiting(int tid) {
+        return tracer.hasPendingEvent(tid);
+    }
+
+    @Override
     public boolean mayHaveStored(int tid) {
         return tracer.mayHaveWrittenMemory(tid);
     }

@@ -1,0 +1,254 @@
+package io.rseqdbg.tests.stepper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.rseqdbg.tests.support.Rseqdbg;
+import io.rseqdbg.tests.support.Targets;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * rseqdbg itself receives SIGINT, SIGTERM, SIGHUP or SIGKILL at a random point while it steps a
+ * compare-twice program (launched or attached, 1 or 4 threads, every policy in turn). What must
+ * hold afterwards (README, "Reliability"):
+ * <ul>
+ *   <li>INT, TERM, HUP: rseqdbg detaches, restores everything and exits (0 for an attached
+ *       program, the program's status for a launched one, which it waits for); the
+ *       program runs on with no breakpoint byte left in its code, every thread's own CPU mask,
+ *       and finishes with its own checks passing;</li>
+ *   <li>KILL of a launched program's rseqdbg: the program dies with it (exit-kill), nothing is
+ *       left behind;</li>
+ *   <li>KILL of an attached program's rseqdbg: the program is never killed by rseqdbg's death
+ *       except by the single-step trap that was pending (the kernel detaches without clearing
+ *       the trap flag: the documented window, SIGTRAP); a program that survives has no breakpoint
+ *       byte left and finishes with its own checks passing.</li>
+ * </ul>
+ * The default suite runs one random point per signal and way (launched, attached), with 1 or 4
+ * threads drawn; {@code -Pfaults} runs {@code rseqdbg.faults} points per cell (50: 200 per signal).
+ * The seed is in each failure message; {@code -Drseqdbg.faults.seed=S} repeats a draw.
+ */
+class SignalledRseqdbgTest {
+
+    private static final boolean FULL = Integer.getInteger("rseqdbg.faults", 0) > 0;
+    private static final int TRIALS = Math.max(1, Integer.getInteger("rseqdbg.faults", 0));
+    private static final String TARGET = "counter-c2";
+    /** Native run time after the detach: seconds, so that the image is read while the program runs. */
+    private static final long TOTAL_OPS = 240_000_000L;
+    private static final String[] POLICIES = {"skip", "inside", "opv", "none"};
+
+    @TempDir
+    Path dir;
+    private final List<ProcessHandle> started = new ArrayList<>();
+
+    @AfterEach
+    void leaveNothingBehind() {
+        started.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
+    }
+
+    static Stream<Arguments> points() {
+        List<Arguments> points = new ArrayList<>();
+        long seed = Long.getLong("rseqdbg.faults.seed", System.nanoTime());
+        Random random = new Random(seed);
+        for (String signal : List.of("INT", "TERM", "HUP", "KILL")) {
+            for (boolean attached : List.of(false, true)) {
+                // The default suite draws one thread count per signal and way; the profile runs both.
+                List<Integer> counts = FULL ? List.of(1, 4) : List.of(random.nextBoolean() ? 1 : 4);
+                for (int threads : counts) {
+                    for (int trial = 0; trial < TRIALS; trial++) {
+                        points.add(Arguments.of(signal, attached ? "attached" : "launched", threads,
+                                POLICIES[random.nextInt(POLICIES.length)], random.nextInt(800), seed));
+                    }
+                }
+            }
+        }
+        return points.stream();
+    }
+
+    @ParameterizedTest(name = "SIG{0} to rseqdbg, {1} program, {2} threads, {3}, after {4} ms")
+    @MethodSource("points")
+    void theProgramOutlivesRseqdbgCleanOrDiesOnlyAsDocumented(String signal, String how, int threads, String policy,
+                                                             int delayMillis, long seed) throws Exception {
+        boolean attached = how.equals("attached");
+        RunningTarget program = attached ? startProgram(threads) : null;
+        // Threads start after the attach, with the main thread's mask: compare the set of masks.
+        Set<String> masksBefore = attached ? Set.copyOf(masks(program.pid()).values()) : Set.of();
+        List<String> args = new ArrayList<>(List.of("step", "--policy", policy));
+        if (attached) {
+            args.addAll(List.of("--pid", Long.toString(program.pid())));
+        } else {
+            args.addAll(List.of("--", Targets.path(TARGET).toString(), Integer.toString(threads),
+                    Long.toString(TOTAL_OPS / threads)));
+        }
+        Path out = dir.resolve("rseqdbg.out");
+        Path err = dir.resolve("rseqdbg.err");
+        Process rseqdbg = new ProcessBuilder(Rseqdbg.commandLine(args.toArray(String[]::new)))
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        started.add(rseqdbg.toHandle());
+        ProcessHandle traced = attached ? ProcessHandle.of(program.pid()).orElseThrow()
+                : launchedProgram(rseqdbg, err);
+        awaitTraced(traced.pid(), err);
+        Thread.sleep(delayMillis);
+        assertTrue(rseqdbg.isAlive(), () -> "rseqdbg ended before the signal: " + read(err));
+        new ProcessBuilder("kill", "-" + signal, Long.toString(rseqdbg.pid())).start().waitFor();
+        boolean untraced = awaitUntraced(traced);
+        String seen = "SIG" + signal + " " + how + " " + threads + " threads " + policy + " after " + delayMillis
+                + " ms (seed " + seed + ")\n";
+        if (signal.equals("KILL") && !attached) {
+            assertTrue(rseqdbg.waitFor(120, TimeUnit.SECONDS), "rseqdbg survived SIGKILL");
+            traced.onExit().get(30, TimeUnit.SECONDS);
+            assertFalse(read(out).contains("ok ops="), "the program finished although killed: " + seen + read(err));
+            return;
+        }
+        assertTrue(untraced, "rseqdbg never detached after SIG" + signal + ": " + seen + read(err));
+        Optional<Integer> died = attached ? diedOfSignal(program) : Optional.empty();
+        if (died.isPresent()) {
+            assertEquals("KILL", signal, "the program died (signal " + died.get() + ") after SIG" + signal
+                    + " to rseqdbg: " + seen + read(err));
+            assertEquals(5, died.get(), "only the pending single-step trap may kill an attached program: " + seen);
+            return;
+        }
+        // Read while the program runs on: the detach must have put back every byte it changed.
+        assertTrue(traced.isAlive(), () -> "the program ended before its image was read: " + seen + read(err)
+                + (attached ? ended(program) : read(out)));
+        List<String> left = ProgramImage.differences(traced.pid()).stream().map(Object::toString).toList();
+        assertEquals(List.of(), left, "bytes rseqdbg changed are left in the program: " + seen + read(err));
+        if (attached && !signal.equals("KILL")) {
+            assertEquals(masksBefore, Set.copyOf(masks(traced.pid()).values()),
+                    "CPU masks not given back: " + seen + read(err));
+        }
+        assertTrue(rseqdbg.waitFor(300, TimeUnit.SECONDS), "rseqdbg hangs after SIG" + signal);
+        String context = seen + "rseqdbg exit " + rseqdbg.exitValue() + "\n" + read(err);
+        if (!signal.equals("KILL")) {
+            // Attached: detached cleanly; launched: the program's own status (its checks pass).
+            assertEquals(0, rseqdbg.exitValue(), context);
+            assertFalse(read(err).contains("Exception"), context);
+        }
+        long total = TOTAL_OPS / threads * threads;
+        if (attached) {
+            RunningTarget.Ended end = program.await(300);
+            assertEquals(0, end.exitCode(), end.describe() + context);
+            assertEquals(Long.toString(total), end.report().get("ops"), end.describe() + context);
+        } else {
+            traced.onExit().get(300, TimeUnit.SECONDS);
+            assertTrue(read(out).contains("ok ops=" + total),
+                    "the launched program did not finish with its checks passing: " + read(out) + context);
+        }
+    }
+
+
+    /** Waits until the program is no longer traced (or gone); false when that never happens. */
+    private static boolean awaitUntraced(ProcessHandle program) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String status = read(Path.of("/proc", Long.toString(program.pid()), "status"));
+            if (!program.isAlive() || status.isEmpty() || status.contains("TracerPid:\t0\n")) {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
+    }
+
+    private RunningTarget startProgram(int threads) {
+        // It waits for rseqdbg before its work: its whole native run is then left after the detach.
+        RunningTarget program = RunningTarget.start(dir, TARGET, threads, TOTAL_OPS / threads,
+                Map.of("RSEQDBG_AWAIT_TRACER", "1"));
+        started.add(ProcessHandle.of(program.pid()).orElseThrow());
+        return program;
+    }
+
+    private static String ended(RunningTarget program) {
+        try {
+            return program.await(10).describe();
+        } catch (InterruptedException | AssertionError e) {
+            return e.toString();
+        }
+    }
+
+    /** The program a launched run traces: rseqdbg's descendant running the target file. */
+    private static ProcessHandle launchedProgram(Process rseqdbg, Path err) throws Exception {
+        Path target = Targets.path(TARGET).toRealPath();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> found = rseqdbg.descendants().filter(p -> runs(p.pid(), target)).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(2);
+        }
+        return fail("rseqdbg never started " + target + ": " + read(err));
+    }
+
+    private static boolean runs(long pid, Path file) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).equals(file);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Waits until rseqdbg traces the program (TracerPid set). */
+    private static void awaitTraced(long pid, Path err) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String status = read(Path.of("/proc", Long.toString(pid), "status"));
+            if (status.lines().anyMatch(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0"))) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        fail("rseqdbg never traced " + pid + ": " + read(err));
+    }
+
+    /** The signal that ended the program, if one did (its own exit code otherwise). */
+    private static Optional<Integer> diedOfSignal(RunningTarget program) throws InterruptedException {
+        Thread.sleep(200);
+        if (program.isAlive()) {
+            return Optional.empty();
+        }
+        int code = program.await(1).exitCode();
+        return code > 128 ? Optional.of(code - 128) : Optional.empty();
+    }
+
+    /** Cpus_allowed_list of every thread, by tid. */
+    static Map<String, String> masks(long pid) throws IOException {
+        Map<String, String> masks = new TreeMap<>();
+        String[] tids = new File("/proc/" + pid + "/task").list();
+        for (String tid : tids == null ? new String[0] : tids) {
+            String status = read(Path.of("/proc", Long.toString(pid), "task", tid, "status"));
+            status.lines().filter(l -> l.startsWith("Cpus_allowed_list:"))
+                    .forEach(l -> masks.put(tid, l.substring(l.indexOf(':') + 1).trim()));
+        }
+        return masks;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
