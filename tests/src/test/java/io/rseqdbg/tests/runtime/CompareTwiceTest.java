@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rseqdbg.tests.support.Targets;
 import io.rseqdbg.tests.support.Targets.Run;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +43,10 @@ class CompareTwiceTest {
     }
 
     private static Run run(String target, int threads, String registration) {
-        var launch = Targets.target(target).args(String.valueOf(threads), String.valueOf(OPS_PER_THREAD));
+        // buffer moves threads between CPUs (sched_setaffinity), each move waiting for the
+        // scheduler: seconds on a quiet machine, minutes on a loaded one.
+        var launch = Targets.target(target).args(String.valueOf(threads), String.valueOf(OPS_PER_THREAD))
+                .timeout(Duration.ofSeconds(600));
         if (registration.equals("own")) {
             launch.env(Load.GLIBC_TUNABLES, Load.GLIBC_WITHOUT_RSEQ);
         }

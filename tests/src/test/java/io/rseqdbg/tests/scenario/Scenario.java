@@ -36,9 +36,14 @@ public record Scenario(String target, List<String> args, String policy, String e
      * that single-steps the whole program, the dynamic loader included (about 125,000 steps a run).
      */
     public static List<Scenario> diagonal() {
+        return diagonal(0);
+    }
+
+    /** Each target once, with the policies in turn starting {@code shift} places further. */
+    public static List<Scenario> diagonal(int shift) {
         List<Scenario> some = new ArrayList<>();
         for (int i = 0; i < RUNTIME_TARGETS.size(); i++) {
-            some.add(of(RUNTIME_TARGETS.get(i), POLICIES.get(i % POLICIES.size())));
+            some.add(of(RUNTIME_TARGETS.get(i), POLICIES.get((i + shift) % POLICIES.size())));
         }
         return some;
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code step --pid} on a program that starts its threads while rseqdbg attaches: a thread born
  * during the attach is found among the program's threads and is also announced by its creator's
  * clone event; it is stepped once, not set going twice (which failed with "thread N is running"
- * in about 6 attaches of 10).
+ * in about 6 attaches of 10, so 3 attaches miss it 1 time in 16).
  */
 class AttachAsThreadsStartTest {
 
@@ -23,7 +23,7 @@ class AttachAsThreadsStartTest {
     Path dir;
 
     @ParameterizedTest(name = "attach {0}")
-    @ValueSource(ints = {1, 2, 3, 4, 5})
+    @ValueSource(ints = {1, 2, 3})
     void threadsStartedDuringTheAttachAreSteppedAndTheProgramFinishes(int attempt) throws Exception {
         // RSEQDBG_AWAIT_TRACER: the program starts its 4 threads the moment it sees its tracer.
         try (RunningTarget program = RunningTarget.start(dir, "counter-c2", 4, 2_000_000,
