@@ -106,8 +106,9 @@ final class StepCommand implements Command {
             }
             run.bind(cpu);
         }
+        long pid = line.hasOption("pid") ? number(line, "pid", -1) : 0;
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
-            StepListener listener = summary;
+            StepListener listener = summary.andThen(new JobStopNotice(err, pid));
             if (progress != null) {
                 listener = listener.andThen(progress);
             }
