@@ -36,7 +36,7 @@ class AttachTest {
                 }
                 assertTrue(Targets.tracerPid(pid) != 0);
                 tracer.resumeAll();
-                Thread.sleep(50);
+                Targets.awaitResumed(pid, threads); // detached while they run, not at their attach stop
             }
             assertEquals(0, Targets.tracerPid(pid));
             assertTrue(Targets.awaitGone(pid, Duration.ofSeconds(20)));

@@ -53,7 +53,7 @@ class ThreadsTest {
             // Let both extra threads start, then hold everything while they loop.
             loop.runUntil(e -> e instanceof ThreadCreated && tracer.threads(pid).size() == 3);
             tracer.resumeAll();
-            Thread.sleep(30);
+            Targets.awaitResumed(pid, tracer.threads(pid));
             List<Integer> held = tracer.stopAll(pid);
             assertEquals(Set.copyOf(tracer.threads(pid)), Set.copyOf(held));
             for (int tid : held) {
