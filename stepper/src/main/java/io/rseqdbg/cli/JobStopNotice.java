@@ -16,6 +16,8 @@ final class JobStopNotice implements StepListener {
     /** The process to name in the hint, or 0 to name the first stopped thread (kill works with either). */
     private final long pid;
     private final Set<Integer> stopped = new HashSet<>();
+    private String stoppedBy = "";
+    private long named;
 
     JobStopNotice(PrintStream err, long pid) {
         this.err = err;
@@ -26,8 +28,10 @@ final class JobStopNotice implements StepListener {
     public void on(StepEvent event) {
         if (event instanceof StepEvent.JobStopped j) {
             if (stopped.isEmpty()) {
-                err.println("rseqdbg: the program is stopped by " + name(j.signal()) + " and stays stopped;"
-                        + " stepping goes on when it gets SIGCONT (kill -CONT " + (pid > 0 ? pid : j.tid())
+                stoppedBy = name(j.signal());
+                named = pid > 0 ? pid : j.tid();
+                err.println("rseqdbg: the program is stopped by " + stoppedBy + " and stays stopped;"
+                        + " stepping goes on when it gets SIGCONT (kill -CONT " + named
                         + "); Ctrl-C detaches and leaves it stopped");
             }
             stopped.add(j.tid());
@@ -37,6 +41,14 @@ final class JobStopNotice implements StepListener {
             }
         } else if (event instanceof StepEvent.ThreadExited t) {
             stopped.remove(t.tid());
+        }
+    }
+
+    /** After a detach: says that the program is still stopped, when it is. */
+    void afterDetach() {
+        if (!stopped.isEmpty()) {
+            err.println("rseqdbg: the program is still stopped by " + stoppedBy + "; kill -CONT " + named
+                    + " lets it go on");
         }
     }
 

@@ -106,9 +106,9 @@ final class StepCommand implements Command {
             }
             run.bind(cpu);
         }
-        long pid = line.hasOption("pid") ? number(line, "pid", -1) : 0;
+        JobStopNotice jobStops = new JobStopNotice(err, line.hasOption("pid") ? number(line, "pid", -1) : 0);
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
-            StepListener listener = summary.andThen(new JobStopNotice(err, pid));
+            StepListener listener = summary.andThen(jobStops);
             if (progress != null) {
                 listener = listener.andThen(progress);
             }
@@ -148,6 +148,9 @@ final class StepCommand implements Command {
             out.println(StepReport.json(policy, end, summary, status, result.boundCpu()));
         } else {
             StepReport.text(policy, end, summary, status, result.boundCpu(), demo, err);
+        }
+        if (end != Stepper.End.EXITED && status == null) {
+            jobStops.afterDetach(); // attached: the program is not ours to wait for, say how it was left
         }
         return status == null ? 0 : status;
     }

@@ -67,6 +67,8 @@ class JobControlStepTest {
             assertTrue(rseqdbg.process.waitFor(120, TimeUnit.SECONDS), "rseqdbg hangs after Ctrl-C: " + rseqdbg.stderr());
             assertEquals(0, rseqdbg.process.exitValue(), rseqdbg.stderr());
             assertTrue(rseqdbg.stderr().contains("interrupted, detached"), rseqdbg.stderr());
+            assertTrue(rseqdbg.stderr().contains("the program is still stopped by SIGSTOP; kill -CONT " + target.pid()
+                    + " lets it go on"), rseqdbg.stderr());
             assertEquals(0, StepProcess.tracerPid(target.pid()), "detached");
             assertEquals('T', StepProcess.state(target.pid()), "stopped, as the user left it");
             StepProcess.kill("CONT", target.pid());
