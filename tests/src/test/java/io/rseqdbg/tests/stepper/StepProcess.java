@@ -61,9 +61,28 @@ final class StepProcess {
         await(() -> stderr().contains(text), "rseqdbg never said \"" + text + "\"");
     }
 
-    /** Waits until some line of the trace file matches {@code line}. */
+    /** Waits until some line of the trace file matches {@code line}; reads only what was added since the last look. */
     void awaitTraceLine(Predicate<String> line, String what) throws InterruptedException {
-        await(() -> traceText().lines().anyMatch(line), "no trace line " + what);
+        long[] scanned = {0};
+        StringBuilder partial = new StringBuilder();
+        await(() -> {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(trace.toFile(), "r")) {
+                byte[] added = new byte[(int) Math.min(f.length() - scanned[0], 1 << 22)];
+                f.seek(scanned[0]);
+                f.readFully(added);
+                scanned[0] += added.length;
+                partial.append(new String(added, java.nio.charset.StandardCharsets.UTF_8));
+                int end = partial.lastIndexOf("\n");
+                if (end < 0) {
+                    return false;
+                }
+                boolean found = partial.substring(0, end).lines().anyMatch(line);
+                partial.delete(0, end + 1);
+                return found;
+            } catch (IOException e) {
+                return false; // not written yet
+            }
+        }, "no trace line " + what);
     }
 
     private void await(java.util.function.BooleanSupplier condition, String failure) throws InterruptedException {
