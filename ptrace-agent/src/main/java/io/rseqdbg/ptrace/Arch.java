@@ -6,9 +6,10 @@ import java.util.List;
 public enum Arch {
     X86_64(8, List.of("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
             "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",
-            "es", "fs", "gs"), "rip", "rsp", "eflags", "orig_rax", "rax"),
+            "es", "fs", "gs"), "rip", "rsp", "eflags", "orig_rax", "rax", List.of("rdi", "rsi", "rdx", "r10", "r8", "r9")),
     I386(4, List.of("ebx", "ecx", "edx", "esi", "edi", "ebp", "eax", "ds", "es", "fs", "gs", "orig_eax",
-            "eip", "cs", "eflags", "esp", "ss"), "eip", "esp", "eflags", "orig_eax", "eax");
+            "eip", "cs", "eflags", "esp", "ss"), "eip", "esp", "eflags", "orig_eax", "eax",
+            List.of("ebx", "ecx", "edx", "esi", "edi", "ebp"));
 
     private final int wordSize;
     private final List<String> registerNames;
@@ -17,8 +18,11 @@ public enum Arch {
     final int flags;
     final int origSyscall;
     final int result;
+    /** The registers that carry a system call's six arguments, in order. */
+    final int[] syscallArgs;
 
-    Arch(int wordSize, List<String> names, String pc, String sp, String flags, String orig, String result) {
+    Arch(int wordSize, List<String> names, String pc, String sp, String flags, String orig, String result,
+            List<String> syscallArgs) {
         this.wordSize = wordSize;
         this.registerNames = names;
         this.pc = names.indexOf(pc);
@@ -26,6 +30,7 @@ public enum Arch {
         this.flags = names.indexOf(flags);
         this.origSyscall = names.indexOf(orig);
         this.result = names.indexOf(result);
+        this.syscallArgs = syscallArgs.stream().mapToInt(names::indexOf).toArray();
     }
 
     /** Bytes in a pointer and in a general register. */

@@ -93,12 +93,14 @@ final class Detacher {
     /**
      * A thread single-stepped into a system call and stopped there by an interrupt already has
      * the step's SIGTRAP queued: the kernel reports a step at the system call's exit, and the
-     * interrupt stop came first. Detached with it, the thread dies of SIGTRAP. Let it take that
+     * interrupt stop (or a group-stop) came first. Detached with it, the thread dies of SIGTRAP. Let it take that
      * signal now, under the tracer (no instruction runs before a queued signal is taken), and
      * drop it.
      */
     private void drainStepTrap(ThreadState t) {
-        if (t.lastResume != Resume.STEP) {
+        // A thread listened to in a group-stop may have entered it with a step's trap queued:
+        // the kernel takes a pending group-stop before it dequeues any signal.
+        if (t.lastResume == Resume.CONT) {
             return;
         }
         // An interrupt still outstanding (a wake-up's, a hold's) reports first: go on past it.

@@ -8,6 +8,7 @@ import io.rseqdbg.ptrace.AddressSpace.Site;
 import io.rseqdbg.ptrace.ThreadState.Interrupt;
 import io.rseqdbg.ptrace.ThreadState.Resume;
 import io.rseqdbg.ptrace.TraceEvent.BreakpointHit;
+import io.rseqdbg.ptrace.TraceEvent.Continued;
 import io.rseqdbg.ptrace.TraceEvent.Exec;
 import io.rseqdbg.ptrace.TraceEvent.Forked;
 import io.rseqdbg.ptrace.TraceEvent.GroupStop;
@@ -146,6 +147,11 @@ final class Session {
                         t.pushf = null;
                         return new GroupStop(tid, sig);
                     }
+                    if (t.lastResume == Resume.LISTEN) {
+                        // SIGCONT ended the group-stop it listened in (or an interrupt came
+                        // after it): never listen again unasked, it would stay stopped.
+                        return new Continued(tid);
+                    }
                     if (asked == Interrupt.HOLD) {
                         t.heldSilently = true;
                         return null;
@@ -169,7 +175,8 @@ final class Session {
                     }
                     t.pushf = null;
                     t.pendingSignal = sig;
-                    return new SignalStop(tid, sig);
+                    sys.siginfoCode(tid);
+                    return new SignalStop(tid, sig, SignalInfo.lastFetched(sys, sig));
                 default:
                     reissue(t);
                     return null;
@@ -280,18 +287,28 @@ final class Session {
             }
         } else if (wasStepping && cause != TrapCause.SENT) {
             // TRAP_TRACE after an instruction, TRAP_BRKPT after a syscall, SIGTRAP at a handler's entry.
-            if (cause == TrapCause.STEP) {
+            if (cause == TrapCause.STEP || cause == TrapCause.SYSCALL_STEP) {
                 t.knownPc = sys.siginfoAddr(); // the kernel reports the new pc: no PEEKUSER for the next step
             }
             if (t.pushf != null) {
                 fixups.clearPushedTrapFlag(t);
             }
-            return new Stepped(t.tid);
+            // A system call's registers cost one GETREGSET, paid only at system calls.
+            return new Stepped(t.tid, cause == TrapCause.SYSCALL_STEP ? syscallOf(t) : null);
         }
         // Sent by someone (si_code <= 0) or raised by the program: it is the program's signal.
         t.pushf = null;
         t.pendingSignal = WaitStatus.SIGTRAP;
-        return new SignalStop(t.tid, WaitStatus.SIGTRAP);
+        return new SignalStop(t.tid, WaitStatus.SIGTRAP, SignalInfo.lastFetched(sys, WaitStatus.SIGTRAP));
+    }
+
+    /** The system call a step just ran, from the registers at its exit; null when the thread was killed meanwhile. */
+    private Syscall syscallOf(ThreadState t) {
+        try {
+            return Syscall.of(registers.getRegisters(t.tid));
+        } catch (TraceException e) {
+            return null; // SIGKILLed under us: its exit is on the way
+        }
     }
 
     // ------------------------------------------------------------------ running threads
@@ -514,11 +531,6 @@ final class Session {
     }
 
     // ------------------------------------------------------------------ the end, waiting
-
-    /** True when an event of thread {@code tid} is queued, not read yet (the thread is stopped). */
-    boolean hasQueuedEvent(int tid) {
-        return queued.stream().anyMatch(e -> e.tid() == tid);
-    }
 
     /** True when thread {@code tid}'s first stop came before its creator's clone event. */
     boolean sawFirstStop(int tid) {

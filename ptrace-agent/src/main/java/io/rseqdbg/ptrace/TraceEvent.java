@@ -8,8 +8,16 @@ public sealed interface TraceEvent {
     /** The thread the event is about (for process exits, the process id). */
     int tid();
 
-    /** A single-step completed: the thread is stopped before its next instruction. */
-    record Stepped(int tid) implements TraceEvent {
+    /**
+     * A single-step completed: the thread is stopped before its next instruction. When that
+     * instruction was a system call, {@code syscall} is the call with its result (the kernel
+     * reports the step at the call's exit); null otherwise. Single-stepping sees every system
+     * call of a stepped thread this way, with no stop of its own (no PTRACE_SYSCALL).
+     */
+    record Stepped(int tid, Syscall syscall) implements TraceEvent {
+        public Stepped(int tid) {
+            this(tid, null);
+        }
     }
 
     /** The thread hit the breakpoint at {@code address}; its pc is already back on that address. */
@@ -20,11 +28,22 @@ public sealed interface TraceEvent {
      * A signal is about to be delivered. It is delivered on the thread's next resume unless
      * {@link Tracer#suppressSignal(int)} drops it first or the resume names another signal.
      */
-    record SignalStop(int tid, int signal) implements TraceEvent {
+    record SignalStop(int tid, int signal, SignalInfo info) implements TraceEvent {
     }
 
-    /** The thread takes part in a job-control stop (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU). */
+    /**
+     * The thread takes part in a job-control stop (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU), or was
+     * interrupted while its process is in one. Resuming it makes it run although its process is
+     * stopped; {@link Tracer#listen} leaves it stopped, as untraced, until SIGCONT.
+     */
     record GroupStop(int tid, int signal) implements TraceEvent {
+    }
+
+    /**
+     * A thread left in its group-stop by {@link Tracer#listen} saw the group-stop end (SIGCONT):
+     * it is stopped and runs on when resumed. The SIGCONT itself comes as a {@link SignalStop}.
+     */
+    record Continued(int tid) implements TraceEvent {
     }
 
     /** The thread stopped because {@link Tracer#interrupt(int)} asked it to. */

@@ -185,14 +185,6 @@ public final class Tracer implements AutoCloseable {
         return onTracer(() -> tracees.isStopped(tid));
     }
 
-    /**
-     * True when thread {@code tid} is stopped with an event not read yet (one that came while
-     * rseqdbg attached, such as a thread it created): resume it once that event is handled.
-     */
-    public boolean hasPendingEvent(int tid) {
-        return onTracer(() -> session.hasQueuedEvent(tid));
-    }
-
     public int processOf(int tid) {
         return onTracer(() -> tracees.processOf(tid));
     }

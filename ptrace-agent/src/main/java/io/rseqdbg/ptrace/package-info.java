@@ -14,6 +14,12 @@
  * {@code RseqAccess}, {@code CpuAffinity}, {@code Attacher} (adopting a launched program,
  * attaching) and {@code Detacher} (restoring and letting go).
  *
+ * <p>What a stop carries beyond its kind is plain data: {@link io.rseqdbg.ptrace.Syscall} (a
+ * single-stepped system call, read at the step's own trap, which x86 reports at the call's exit
+ * with si_code TRAP_BRKPT: no PTRACE_SYSCALL stops) and {@link io.rseqdbg.ptrace.SignalInfo}
+ * (PTRACE_GETSIGINFO at a signal-delivery stop). Job control follows PTRACE_LISTEN: a
+ * {@code GroupStop} left listening reports {@code Continued} at SIGCONT.
+ *
  * <p>JNA and the C constants (PTRACE_*, W*, SI_*, TRAP_*) stay in
  * {@code io.rseqdbg.ptrace.internal}, which the module does not export.
  */

@@ -106,8 +106,9 @@ final class StepCommand implements Command {
             }
             run.bind(cpu);
         }
+        JobStopNotice jobStops = new JobStopNotice(err, line.hasOption("pid") ? number(line, "pid", -1) : 0);
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
-            StepListener listener = summary;
+            StepListener listener = summary.andThen(jobStops);
             if (progress != null) {
                 listener = listener.andThen(progress);
             }
@@ -147,6 +148,9 @@ final class StepCommand implements Command {
             out.println(StepReport.json(policy, end, summary, status, result.boundCpu()));
         } else {
             StepReport.text(policy, end, summary, status, result.boundCpu(), demo, err);
+        }
+        if (end != Stepper.End.EXITED && status == null) {
+            jobStops.afterDetach(); // attached: the program is not ours to wait for, say how it was left
         }
         return status == null ? 0 : status;
     }

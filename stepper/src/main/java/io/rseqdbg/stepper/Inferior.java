@@ -1,11 +1,15 @@
 package io.rseqdbg.stepper;
 
 import io.rseqdbg.elf.LoadMap;
+import io.rseqdbg.ptrace.SignalInfo;
+import io.rseqdbg.ptrace.Syscall;
 import java.io.IOException;
 
 /**
  * The traced program as the stepper drives it: a live ptrace session here, a recorded trace for
  * replay. Every call happens on the thread that runs the stepper (for ptrace: the tracer thread).
+ * Its plain data ({@link Syscall}, {@link SignalInfo}) is the tracer's own records: a recorded
+ * trace builds them too.
  */
 public interface Inferior {
 
@@ -20,6 +24,22 @@ public interface Inferior {
 
     /** Asks a running thread to stop; the stop arrives as {@link Stop.Interrupted} (perhaps after another). */
     void interrupt(int tid);
+
+    /**
+     * Leaves a thread that reported {@link Stop.GroupStopped} in its job-control stop, as the
+     * kernel wants it: it reports {@link Stop.Continued} when SIGCONT ends the stop, or
+     * {@link Stop.GroupStopped} again when interrupted before that.
+     */
+    void listen(int tid);
+
+    /**
+     * True when {@code tid}, one of the threads the run starts with, already has a stop for
+     * {@link #next()} to report (a thread found in a job-control stop when attached): the stepper
+     * waits for that stop instead of resuming it.
+     */
+    default boolean stopPending(int tid) {
+        return false;
+    }
 
     long pc(int tid);
 
@@ -45,14 +65,6 @@ public interface Inferior {
     int RSEQ_CS_OFFSET = 8;
 
     /** The thread's {@code rseq->rseq_cs}: its current descriptor's address, 0 when none or unregistered. */
-    /**
-     * True when thread {@code tid} is stopped with a stop that {@link #next()} has yet to return
-     * (one that came while rseqdbg attached): it is set going when that stop is handled.
-     */
-    default boolean hasStopWaiting(int tid) {
-        return false;
-    }
-
     default long rseqCs(int tid) {
         long area = rseqArea(tid);
         return area == 0 ? 0 : readLong(area + RSEQ_CS_OFFSET);
@@ -136,12 +148,41 @@ public interface Inferior {
         record Trapped(int tid, long pc, long breakpoint) implements Stop {
         }
 
-        /** A signal is about to be delivered; it is delivered if the next step or resume passes it on. */
-        record Signalled(int tid, int signal) implements Stop {
+        /**
+         * A single step ran a system call: the thread is stopped after it, at {@code pc}, and
+         * {@code call} holds its number, arguments and result. Otherwise a {@link Trapped}.
+         */
+        record SyscallStepped(int tid, long pc, Syscall call) implements Stop {
+        }
+
+        /**
+         * A signal is about to be delivered; it is delivered if the next step or resume passes it
+         * on. {@code info} is its siginfo (sender, fault address), null when unknown.
+         */
+        record Signalled(int tid, int signal, SignalInfo info) implements Stop {
+            public Signalled(int tid, int signal) {
+                this(tid, signal, null);
+            }
         }
 
         /** The stop {@link #interrupt} asked for, or a stop that needs nothing but a resume. */
         record Interrupted(int tid) implements Stop {
+        }
+
+        /**
+         * The thread is in a job-control stop ({@code signal}: SIGSTOP, SIGTSTP, SIGTTIN or
+         * SIGTTOU; its process was stopped by it, before or during the run). Resumed, it would run
+         * although its process is stopped: {@link #listen} keeps it stopped until SIGCONT.
+         */
+        record GroupStopped(int tid, int signal) implements Stop {
+        }
+
+        /** SIGCONT ended the job-control stop a {@link #listen}ing thread was in; it is stopped, ready to go on. */
+        record Continued(int tid) implements Stop {
+        }
+
+        /** {@code tid} forked ({@code vfork}: vforked) process {@code child}, which runs on untraced by the stepper. */
+        record Forked(int tid, int child, boolean vfork) implements Stop {
         }
 
         /** {@code tid} created thread {@code child}; both are stopped. */

@@ -1,6 +1,8 @@
 package io.rseqdbg.stepper;
 
 import io.rseqdbg.elf.CriticalSection;
+import io.rseqdbg.ptrace.SignalInfo;
+import io.rseqdbg.ptrace.Syscall;
 
 /**
  * What the stepper saw, in order: one clean stream that the summary, the trace file, the progress
@@ -60,8 +62,33 @@ public sealed interface StepEvent {
     record ThreadExited(int tid) implements StepEvent {
     }
 
-    /** A signal the program gets; it is delivered exactly once, as without rseqdbg. */
-    record SignalDelivered(int tid, int signal) implements StepEvent {
+    /**
+     * A signal the program gets; it is delivered exactly once, as without rseqdbg. {@code info}:
+     * who sent it or where it faulted, null when unknown.
+     */
+    record SignalDelivered(int tid, int signal, SignalInfo info) implements StepEvent {
+        public SignalDelivered(int tid, int signal) {
+            this(tid, signal, null);
+        }
+    }
+
+    /**
+     * A stepped instruction was a system call, now returned: the {@link Stepped} (or section
+     * event) for the instruction after it follows. Not a step of its own.
+     */
+    record SyscallReturned(int tid, long pc, Syscall call) implements StepEvent {
+    }
+
+    /** The thread stopped for job control ({@code signal}: SIGSTOP, SIGTSTP...) and stays stopped until SIGCONT. */
+    record JobStopped(int tid, int signal) implements StepEvent {
+    }
+
+    /** SIGCONT ended the thread's job-control stop: stepping goes on. */
+    record JobContinued(int tid) implements StepEvent {
+    }
+
+    /** The thread forked ({@code vfork}: vforked) process {@code child}, which runs on unstepped. */
+    record Forked(int tid, int child, boolean vfork) implements StepEvent {
     }
 
     /** The program exited with {@code status} or was killed by {@code signal} (then status is 128 + signal). */

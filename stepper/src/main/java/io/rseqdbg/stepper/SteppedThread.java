@@ -38,6 +38,8 @@ final class SteppedThread {
     /** Stops that came while another thread held the program, handled once it lets go. */
     final Deque<Stop> pending = new ArrayDeque<>();
     long steps;
+    /** In a job-control stop (SIGSTOP...) and left there until SIGCONT ({@link JobControl}). */
+    boolean jobStopped;
     /** An exited leader whose exit the kernel reports only with the whole process. */
     boolean gone;
     /** The CPU the thread is bound to while its rseq_cs is cleared inside a section, else -1. */

@@ -3,7 +3,6 @@ package io.rseqdbg.stepper;
 import io.rseqdbg.elf.CriticalSection;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -48,8 +47,10 @@ public final class Stepper implements SectionActions {
     private final Map<Integer, SteppedThread> threads = new LinkedHashMap<>();
     private final Deque<Stop> backlog = new ArrayDeque<>();
     private final SectionEntries entries = new SectionEntries();
-    private final List<Long> breakpoints = new ArrayList<>();
+    private final WayOutBreakpoints breakpoints;
     private final ThreadHolds holds;
+    private final JobControl jobs;
+    private final SectionCpuGuard cpus;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -68,6 +69,12 @@ public final class Stepper implements SectionActions {
         this.sections = new SectionLocator(inferior, List.of());
         this.policy = SectionPolicy.of(policy, sections, entries);
         this.holds = new ThreadHolds(inferior, this.threads);
+        this.breakpoints = new WayOutBreakpoints(inferior);
+        this.jobs = new JobControl(inferior, listener, t -> proceed(t, 0));
+        this.cpus = new SectionCpuGuard(inferior, listener, t -> {
+            leave(t, t.section.abort());
+            proceed(t, 0);
+        });
         threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
@@ -124,9 +131,15 @@ public final class Stepper implements SectionActions {
                 }
                 listener.on(new StepEvent.ThreadStarted(t.tid, 0));
             });
-            // A thread with a stop waiting (it created a thread while rseqdbg attached) goes on
-            // when that stop is handled: set going now, it would be running then.
-            threads.values().stream().filter(t -> !inferior.hasStopWaiting(t.tid)).forEach(t -> proceed(t, 0));
+            threads.values().forEach(t -> {
+                if (inferior.stopPending(t.tid)) {
+                    // Its stop comes first: a job-control stop found at attach, or the clone
+                    // event of a thread it created while rseqdbg attached.
+                    t.running = true;
+                } else {
+                    proceed(t, 0);
+                }
+            });
             while (true) {
                 Stop stop = backlog.peekFirst();
                 if (!(stop instanceof Stop.Exited)) {
@@ -206,7 +219,14 @@ public final class Stepper implements SectionActions {
             t.pending.add(stop); // held: handled once the section is left
             return;
         }
-        if (stop instanceof Stop.Cloned c) {
+        if (stop instanceof Stop.GroupStopped g) {
+            jobs.stopped(t, g.signal(), stopRequested);
+        } else if (stop instanceof Stop.Continued) {
+            jobs.continued(t);
+        } else if (stop instanceof Stop.Forked f) {
+            listener.on(new StepEvent.Forked(t.tid, f.child(), f.vfork()));
+            proceed(t, 0);
+        } else if (stop instanceof Stop.Cloned c) {
             // A thread born while rseqdbg attached is among the threads found then, already
             // going; its creator's clone event comes after. Only a thread not known yet starts.
             if (!threads.containsKey(c.child())) {
@@ -236,14 +256,18 @@ public final class Stepper implements SectionActions {
                 proceed(t, 0); // replay: only the recorded signals are delivered, where recorded
                 return;
             }
-            onSignal(t, s.signal());
+            onSignal(t, s);
         } else if (stop instanceof Stop.Trapped trap) {
             onTrap(t, trap.pc());
+        } else if (stop instanceof Stop.SyscallStepped c) {
+            listener.on(new StepEvent.SyscallReturned(t.tid, c.pc(), c.call()));
+            onTrap(t, c.pc());
         }
     }
 
-    private void onSignal(SteppedThread t, int signal) {
-        listener.on(new StepEvent.SignalDelivered(t.tid, signal));
+    private void onSignal(SteppedThread t, Stop.Signalled s) {
+        int signal = s.signal();
+        listener.on(new StepEvent.SignalDelivered(t.tid, signal, s.info()));
         t.previousPc = -1;
         if (t.protectedRun && !begun(t.section, inferior.pc(t.tid))) {
             // Still at the entry store: the section has not begun. Take the signal as any other.
@@ -275,7 +299,7 @@ public final class Stepper implements SectionActions {
             case STEPPING -> atPc(t, pc);
             case RUNNING_TO_EXIT -> {
                 t.stops++;
-                if (t.abortedBySignal || isWayOut(t.section, pc)) {
+                if (t.abortedBySignal || SectionRules.isWayOut(t.section, pc)) {
                     leave(t, pc);
                     atPc(t, pc);
                 } else {
@@ -285,7 +309,7 @@ public final class Stepper implements SectionActions {
             case STEPPING_THROUGH, INSIDE, WATCHING -> {
                 t.stops++;
                 if (!t.abortedBySignal && t.section.contains(pc)) {
-                    if (movedOff(t)) {
+                    if (cpus.movedOff(t)) {
                         return;
                     }
                     if (t.mode != SteppedThread.Mode.STEPPING_THROUGH) {
@@ -326,7 +350,7 @@ public final class Stepper implements SectionActions {
     public void stepThrough(SteppedThread t) {
         holdOthers(t);
         t.mode = SteppedThread.Mode.INSIDE;
-        if (clearAndBind(t)) {
+        if (cpus.clearAndBind(t)) {
             proceed(t, 0);
         }
     }
@@ -355,7 +379,7 @@ public final class Stepper implements SectionActions {
         t.stops = 1;
         t.protectedRun = true;
         holdOthers(t);
-        plantWaysOut(cs);
+        breakpoints.plant(cs);
         t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
         proceed(t, 0);
     }
@@ -367,68 +391,13 @@ public final class Stepper implements SectionActions {
 
     /** A signal came before the entry store ran: nothing of the section happened. */
     private void cancelProtectedRun(SteppedThread t) {
-        removeBreakpoints();
+        breakpoints.removeAll();
         t.section = null;
         t.protectedRun = false;
         t.mode = SteppedThread.Mode.STEPPING;
         if (holds.isHolder(t)) {
             releaseOthers();
         }
-    }
-
-    /**
-     * Clears the thread's rseq_cs (the kernel would abort the section on resume) and binds it to
-     * the CPU its rseq area names, the one the section started on. False when binding was
-     * refused: the thread has then been sent to the abort handler instead.
-     */
-    private boolean clearAndBind(SteppedThread t) {
-        t.savedRseqCs = clearRseqCs(t);
-        int cpu = inferior.cpuId(t.tid);
-        if (cpu < 0) {
-            return true; // no rseq area: the kernel would never abort this section anyway
-        }
-        if (inferior.bindToCpu(t.tid, cpu)) {
-            t.boundCpu = cpu;
-            listener.on(new StepEvent.SectionBound(t.tid, t.section, cpu));
-            return true;
-        }
-        abortOnOtherCpu(t, cpu, -1);
-        return false;
-    }
-
-    /**
-     * True (and the thread sent to its abort handler) when a bound thread cannot go on inside:
-     * its CPU changed, or the kernel rewrote its mask (the CPU went offline, a cpuset dropped
-     * it), so that its next instruction would run elsewhere.
-     */
-    private boolean movedOff(SteppedThread t) {
-        if (t.boundCpu < 0) {
-            return false;
-        }
-        int now = inferior.cpuId(t.tid);
-        if (now != t.boundCpu) {
-            abortOnOtherCpu(t, t.boundCpu, now);
-            return true;
-        }
-        if (!inferior.isBoundTo(t.tid, t.boundCpu)) {
-            abortOnOtherCpu(t, t.boundCpu, -1);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * What the kernel does to a section whose thread migrates: rseq_cs cleared, pc at the abort
-     * handler. {@code to} is -1 when binding was refused before the thread could move.
-     */
-    private void abortOnOtherCpu(SteppedThread t, int from, int to) {
-        CriticalSection cs = t.section;
-        t.savedRseqCs = 0;
-        inferior.setRseqCs(t.tid, 0);
-        inferior.setPc(t.tid, cs.abort());
-        listener.on(new StepEvent.CpuChangeAbort(t.tid, cs, from, to));
-        leave(t, cs.abort());
-        proceed(t, 0);
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
@@ -444,7 +413,7 @@ public final class Stepper implements SectionActions {
     @Override
     public void redirect(SteppedThread t, CriticalSection cs) {
         // Always legal: rseq allows an abort at any point before the commit.
-        clearRseqCs(t);
+        cpus.clearRseqCs(t);
         inferior.setPc(t.tid, cs.abort());
         listener.on(new StepEvent.SectionLeft(t.tid, cs.abort(), cs, Outcome.REDIRECTED, t.stops));
         t.section = null;
@@ -455,33 +424,17 @@ public final class Stepper implements SectionActions {
     @Override
     public void runToExit(SteppedThread t, CriticalSection cs) {
         holdOthers(t);
-        if (!clearAndBind(t)) {
+        if (!cpus.clearAndBind(t)) {
             return;
         }
         if (sections.exitsDeclared(cs)) {
-            plantWaysOut(cs);
+            breakpoints.plant(cs);
             t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
         } else {
             // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
             t.mode = SteppedThread.Mode.STEPPING_THROUGH;
         }
         proceed(t, 0);
-    }
-
-    private void plantWaysOut(CriticalSection cs) {
-        for (long at : waysOut(cs)) {
-            inferior.insertBreakpoint(at);
-            breakpoints.add(at);
-        }
-    }
-
-    /** Where a thread can leave {@code cs}: never inside it, never on the signature before abort. */
-    private static List<Long> waysOut(CriticalSection cs) {
-        return SectionRules.waysOut(cs);
-    }
-
-    private static boolean isWayOut(CriticalSection cs, long pc) {
-        return SectionRules.isWayOut(cs, pc);
     }
 
     private void leave(SteppedThread t, long pc) {
@@ -492,7 +445,7 @@ public final class Stepper implements SectionActions {
             // kernel's abort is recognisable by the rseq_cs field it cleared.
             outcome = Outcome.ABORTED;
         }
-        removeBreakpoints();
+        breakpoints.removeAll();
         listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
         policy.left(t, cs, outcome, this);
         if (t.boundCpu >= 0) {
@@ -507,11 +460,6 @@ public final class Stepper implements SectionActions {
         if (holds.isHolder(t)) {
             releaseOthers();
         }
-    }
-
-    private void removeBreakpoints() {
-        breakpoints.forEach(inferior::removeBreakpoint);
-        breakpoints.clear();
     }
 
     /** Stops every other thread and keeps it stopped until {@code t} leaves its section. */
@@ -556,7 +504,7 @@ public final class Stepper implements SectionActions {
                 return; // parked: not its turn
             }
             if (admitted > 0) {
-                onSignal(t, admitted); // replay: a recorded signal, at its recorded instruction
+                onSignal(t, new Stop.Signalled(t.tid, admitted)); // replay: a recorded signal, at its recorded instruction
                 return;
             }
         }
@@ -566,14 +514,6 @@ public final class Stepper implements SectionActions {
         } else {
             inferior.step(t.tid, signal);
         }
-    }
-
-    private long clearRseqCs(SteppedThread t) {
-        long value = inferior.rseqCs(t.tid);
-        if (value != 0) {
-            inferior.setRseqCs(t.tid, 0);
-        }
-        return value;
     }
 
     /**
@@ -602,7 +542,7 @@ public final class Stepper implements SectionActions {
         }
         backlog.forEach(s -> threads.computeIfAbsent(s.tid(), SteppedThread::new).pending.add(s));
         backlog.clear();
-        removeBreakpoints();
+        breakpoints.removeAll();
         Map<Integer, Integer> signals = new HashMap<>();
         for (SteppedThread o : threads.values()) {
             if (o.section != null && o.savedRseqCs != 0) {
@@ -622,7 +562,7 @@ public final class Stepper implements SectionActions {
 
     private void letGoQuietly() {
         try {
-            removeBreakpoints();
+            breakpoints.removeAll();
             for (SteppedThread o : threads.values()) {
                 if (o.section != null && o.savedRseqCs != 0 && !o.running) {
                     inferior.setRseqCs(o.tid, o.savedRseqCs);

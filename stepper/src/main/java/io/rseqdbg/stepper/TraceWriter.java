@@ -1,9 +1,11 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.ptrace.SignalInfo;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 
 /**
  * {@code --trace FILE}: one line per stop, {@code tid pc name event}, tab-separated, so that a
@@ -44,10 +46,29 @@ public final class TraceWriter implements StepListener, AutoCloseable {
         } else if (event instanceof StepEvent.ThreadExited t) {
             write(t.tid() + "\t-\t-\tthread-exit");
         } else if (event instanceof StepEvent.SignalDelivered s) {
-            write(s.tid() + "\t-\t-\tsignal " + s.signal());
+            write(s.tid() + "\t-\t-\tsignal " + s.signal() + siginfo(s.info()));
+        } else if (event instanceof StepEvent.SyscallReturned c) {
+            line(c.tid(), c.pc(), "syscall nr=" + c.call().number() + " result=" + c.call().result() + " args="
+                    + c.call().args().stream().map(a -> "0x" + Long.toHexString(a)).collect(Collectors.joining(",")));
+        } else if (event instanceof StepEvent.JobStopped j) {
+            write(j.tid() + "\t-\t-\tjob-stop signal=" + j.signal());
+        } else if (event instanceof StepEvent.JobContinued j) {
+            write(j.tid() + "\t-\t-\tjob-continue");
+        } else if (event instanceof StepEvent.Forked f) {
+            write(f.tid() + "\t-\t-\t" + (f.vfork() ? "vfork" : "fork") + " child=" + f.child());
         } else if (event instanceof StepEvent.ProcessExited p) {
             write(p.tid() + "\t-\t-\texit status=" + p.status());
         }
+    }
+
+    /** " code=C pid=P" for a signal a process sent, " code=C addr=0xA" for a fault, " code=C" else. */
+    private static String siginfo(SignalInfo info) {
+        if (info == null) {
+            return "";
+        }
+        String where = info.senderPid() != 0 ? " pid=" + info.senderPid()
+                : info.address() != 0 ? " addr=0x" + Long.toHexString(info.address()) : "";
+        return " code=" + info.code() + where;
     }
 
     private void line(int tid, long pc, String what) {

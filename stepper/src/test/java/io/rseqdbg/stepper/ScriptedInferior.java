@@ -1,5 +1,6 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.ptrace.Syscall;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -44,6 +45,19 @@ final class ScriptedInferior implements Inferior {
     private int movingTo = -1;
     private int boundCpu = -1;
     private long pc = START_PC;
+    /** Job control: a SIGSTOP that stops the thread after so many instructions, and its state. */
+    private final Map<Long, Integer> jobStopAfter = new HashMap<>();
+    private int jobSignal;
+    private boolean jobStopped;
+    private boolean listening;
+    /** Whether SIGCONT comes while the thread listens (else it stays stopped until interrupted). */
+    boolean sigcontWhileListening = true;
+    int listens;
+    boolean detached;
+    boolean jobStoppedAtDetach;
+    /** System calls by address of their instruction, and a fork the first step there reports first. */
+    private final Map<Long, Syscall> syscalls = new HashMap<>();
+    private final Map<Long, Integer> forks = new HashMap<>();
     boolean bindingAllowed = true;
     final List<Integer> boundTo = new ArrayList<>();
     int restores;
@@ -90,6 +104,35 @@ final class ScriptedInferior implements Inferior {
     ScriptedInferior maskLostAfter(long instructions, int cpu) {
         maskLostAfter.put(instructions, cpu);
         return this;
+    }
+
+    /**
+     * After {@code instructions} executed instructions the process is sent {@code signal}
+     * (SIGSTOP...): the thread reports it, and stops for job control once it is delivered.
+     */
+    ScriptedInferior jobStopAfter(long instructions, int signal) {
+        jobStopAfter.put(instructions, signal);
+        return this;
+    }
+
+    /** The program is already in a job-control stop when the run starts (as found by an attach). */
+    ScriptedInferior startJobStopped(int signal) {
+        jobSignal = signal;
+        jobStopped = true;
+        stops.add(new Stop.GroupStopped(TID, signal));
+        return this;
+    }
+
+    /** The instruction at {@code at} is a system call returning {@code result}. */
+    ScriptedInferior syscallAt(long at, long number, long result) {
+        syscalls.put(at, new Syscall(number, java.util.List.of(1L, 2L, 3L, 4L, 5L, 6L), result));
+        return this;
+    }
+
+    /** The instruction at {@code at} is a fork: its step reports the child first, then the call's return. */
+    ScriptedInferior forkAt(long at, int child) {
+        forks.put(at, child);
+        return syscallAt(at, 57, child);
     }
 
     long rseqCsNow() {
@@ -151,13 +194,65 @@ final class ScriptedInferior implements Inferior {
 
     @Override
     public void step(int tid, int signal) {
+        ensureMayRun();
+        if (signal >= SIGSTOP && signal <= SIGSTOP + 3) { // SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+            stopForJobControl(signal); // stopped at delivery, before any instruction
+            return;
+        }
         returnToUser();
+        Integer child = forks.remove(pc);
+        if (child != null) {
+            stops.add(new Stop.Forked(TID, child, false)); // mid-call: the step goes on after it
+            return;
+        }
+        Integer job = jobStopAfter.remove(executed);
+        if (job != null) {
+            stops.add(new Stop.Signalled(TID, job)); // its delivery stop; delivered, it stops the thread
+            return;
+        }
+        long at = pc;
         executeOne();
-        stops.add(pc == EXIT_PC ? new Stop.Exited(TID, 0, 0) : new Stop.Trapped(TID, pc, -1));
+        Syscall call = syscalls.get(at);
+        stops.add(pc == EXIT_PC ? new Stop.Exited(TID, 0, 0)
+                : call != null ? new Stop.SyscallStepped(TID, pc, call) : new Stop.Trapped(TID, pc, -1));
+    }
+
+    static final int SIGSTOP = 19;
+
+    private void stopForJobControl(int signal) {
+        jobSignal = signal;
+        jobStopped = true;
+        stops.add(new Stop.GroupStopped(TID, signal));
+    }
+
+    private void ensureMayRun() {
+        if (jobStopped) {
+            throw new AssertionError("the stepper resumed a thread in a job-control stop");
+        }
+    }
+
+    @Override
+    public void listen(int tid) {
+        if (!jobStopped) {
+            throw new AssertionError("listen on a thread in no job-control stop");
+        }
+        listens++;
+        listening = true;
+        if (sigcontWhileListening) {
+            listening = false;
+            jobStopped = false;
+            stops.add(new Stop.Continued(TID));
+        }
+    }
+
+    @Override
+    public boolean stopPending(int tid) {
+        return stops.peek() instanceof Stop.GroupStopped;
     }
 
     @Override
     public void resume(int tid, int signal) {
+        ensureMayRun();
         returnToUser();
         while (!breakpoints.contains(pc) && pc != EXIT_PC) {
             executeOne();
@@ -167,6 +262,11 @@ final class ScriptedInferior implements Inferior {
 
     @Override
     public void interrupt(int tid) {
+        if (listening) {
+            listening = false;
+            stops.add(new Stop.GroupStopped(tid, jobSignal)); // still stopped: the kernel says so again
+            return;
+        }
         stops.add(new Stop.Interrupted(tid));
     }
 
@@ -265,5 +365,7 @@ final class ScriptedInferior implements Inferior {
 
     @Override
     public void detach(Map<Integer, Integer> signals) {
+        detached = true;
+        jobStoppedAtDetach = jobStopped;
     }
 }

@@ -49,6 +49,18 @@ public final class Syscalls {
     public static final int TRAP_BRKPT = 1;
     public static final int TRAP_TRACE = 2;
     public static final int SI_KERNEL = 0x80;
+    /** si_code values of signals a process sent that name it in si_pid (asm-generic/siginfo.h). */
+    private static final int SI_USER = 0;
+    private static final int SI_QUEUE = -1;
+    private static final int SI_MESGQ = -3;
+    private static final int SI_TKILL = -6;
+    // Signal numbers whose kernel-raised siginfo carries a faulting address, and SIGCHLD.
+    private static final int SIGILL = 4;
+    private static final int SIGTRAP = 5;
+    private static final int SIGBUS = 7;
+    private static final int SIGFPE = 8;
+    private static final int SIGSEGV = 11;
+    private static final int SIGCHLD = 17;
 
     /** x86-64 user_regs_struct offsets for PEEKUSER/POKEUSER; a 64-bit tracer uses them for i386 tracees too. */
     public static final long USER_RIP = 16 * 8;
@@ -202,6 +214,23 @@ public final class Syscalls {
     /** Why a thread stopped with SIGTRAP: its siginfo's si_code, named. */
     public TrapCause trapCause(int tid) {
         return TrapCause.of(siginfoCode(tid));
+    }
+
+    /** si_code of the siginfo last fetched. */
+    public int siginfoCodeFetched() {
+        return scratch.getInt(OFF_SIGINFO + 8);
+    }
+
+    /** True when a siginfo of {@code signal} with {@code code} names a process in si_pid (the sender, or a SIGCHLD's child). */
+    public static boolean siginfoNamesSender(int signal, int code) {
+        return code == SI_USER || code == SI_QUEUE || code == SI_MESGQ || code == SI_TKILL
+                || (signal == SIGCHLD && code > 0);
+    }
+
+    /** True when a siginfo of {@code signal} with {@code code} is a fault's, with its address in si_addr. */
+    public static boolean siginfoNamesAddress(int signal, int code) {
+        boolean fault = signal == SIGSEGV || signal == SIGBUS || signal == SIGILL || signal == SIGFPE || signal == SIGTRAP;
+        return fault && code > 0;
     }
 
     /** si_addr of the siginfo last fetched: for x86 step traps (TRAP_TRACE, TRAP_BRKPT), the new pc. */

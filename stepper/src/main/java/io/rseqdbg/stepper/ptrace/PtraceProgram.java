@@ -8,6 +8,8 @@ import io.rseqdbg.stepper.Inferior;
 import io.rseqdbg.stepper.TracedProgram;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,8 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     private final Map<Long, Breakpoint> breakpoints = new HashMap<>();
     private final Map<Integer, Long> rseqAreas = new HashMap<>();
     private final List<Integer> initialThreads;
+    /** Stops the attach already read (threads found in a job-control stop), reported first. */
+    private final Deque<TraceEvent> early = new ArrayDeque<>();
     private static final boolean DEBUG = System.getenv("RSEQDBG_DEBUG") != null;
     private int stopsSincePin;
     /** {@code --bind}: the CPU the whole run is on, or -1 when the tracer follows the program. */
@@ -47,7 +51,15 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     public static PtraceProgram attach(int pid) {
-        return new PtraceProgram(Tracer.attach(pid));
+        PtraceProgram program = new PtraceProgram(Tracer.attach(pid));
+        // A stopped program's threads report their group-stop at the attach itself.
+        program.tracer.call(() -> {
+            for (var e = program.tracer.pollEvent(); e.isPresent(); e = program.tracer.pollEvent()) {
+                program.early.add(e.get());
+            }
+            return null;
+        });
+        return program;
     }
 
     // ------------------------------------------------------------------ TracedProgram
@@ -109,7 +121,7 @@ public final class PtraceProgram implements TracedProgram, Inferior {
                 stopsSincePin = 0;
                 tracer.pinToCpuOf(pid);
             }
-            TraceEvent e = tracer.waitEvent();
+            TraceEvent e = early.isEmpty() ? tracer.waitEvent() : early.poll();
             Stop stop = translate(e);
             if (DEBUG) {
                 System.err.println("event " + e + " -> " + stop);
@@ -123,7 +135,11 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     private Stop translate(TraceEvent e) {
         boolean exit = e instanceof TraceEvent.ProcessExited || e instanceof TraceEvent.ProcessKilled;
         if (!exit && !(e instanceof TraceEvent.ThreadExited) && tracer.processOf(e.tid()) != pid) {
-            // A forked child: it and whatever it starts run on untouched.
+            // A forked child: it and whatever it starts run on untouched, stopped as job control says.
+            if (e instanceof TraceEvent.GroupStop) {
+                tracer.listen(e.tid());
+                return null;
+            }
             tracer.cont(e.tid());
             if (e instanceof TraceEvent.ThreadCreated c) {
                 tracer.cont(c.newTid());
@@ -133,21 +149,23 @@ public final class PtraceProgram implements TracedProgram, Inferior {
             return null;
         }
         if (e instanceof TraceEvent.Stepped s) {
-            return new Stop.Trapped(s.tid(), tracer.pc(s.tid()), -1);
+            long pc = tracer.pc(s.tid());
+            return s.syscall() == null ? new Stop.Trapped(s.tid(), pc, -1) : new Stop.SyscallStepped(s.tid(), pc, s.syscall());
         } else if (e instanceof TraceEvent.BreakpointHit b) {
             return new Stop.Trapped(b.tid(), b.address(), b.address());
         } else if (e instanceof TraceEvent.SignalStop s) {
-            return new Stop.Signalled(s.tid(), s.signal());
+            return new Stop.Signalled(s.tid(), s.signal(), s.info());
         } else if (e instanceof TraceEvent.Interrupted i) {
             return new Stop.Interrupted(i.tid());
         } else if (e instanceof TraceEvent.GroupStop g) {
-            // Job control is not modelled: the program carries on being stepped.
-            return new Stop.Interrupted(g.tid());
+            return new Stop.GroupStopped(g.tid(), g.signal());
+        } else if (e instanceof TraceEvent.Continued c) {
+            return new Stop.Continued(c.tid());
         } else if (e instanceof TraceEvent.ThreadCreated c) {
             return new Stop.Cloned(c.tid(), c.newTid());
         } else if (e instanceof TraceEvent.Forked f) {
-            tracer.cont(f.childPid());
-            return new Stop.Interrupted(f.tid()); // the parent carries on being stepped
+            tracer.cont(f.childPid()); // the stepper follows one program: the child runs on
+            return new Stop.Forked(f.tid(), f.childPid(), f.vfork());
         } else if (e instanceof TraceEvent.Exec x) {
             rseqAreas.clear();
             breakpoints.clear();
@@ -182,6 +200,16 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     @Override
+    public void listen(int tid) {
+        tracer.listen(tid);
+    }
+
+    @Override
+    public boolean stopPending(int tid) {
+        return early.stream().anyMatch(e -> e.tid() == tid);
+    }
+
+    @Override
     public long pc(int tid) {
         return tracer.pc(tid);
     }
@@ -189,11 +217,6 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     @Override
     public void setPc(int tid, long pc) {
         tracer.setPc(tid, pc);
-    }
-
-    @Override
-    public boolean hasStopWaiting(int tid) {
-        return tracer.hasPendingEvent(tid);
     }
 
     @Override

@@ -39,7 +39,7 @@ class AttachTest {
                 }
                 assertTrue(Processes.tracerPid(pid) != 0);
                 tracer.resumeAll();
-                Thread.sleep(50);
+                Processes.awaitResumed(pid, threads); // detached while they run, not at their attach stop
             }
             assertEquals(0, Processes.tracerPid(pid));
             assertTrue(Processes.awaitGone(pid, Duration.ofSeconds(20)));

@@ -10,6 +10,7 @@ import io.rseqdbg.ptrace.TraceEvent.ProcessExited;
 import io.rseqdbg.ptrace.TraceEvent.ThreadCreated;
 import io.rseqdbg.ptrace.TraceEvent.ThreadExited;
 import io.rseqdbg.ptrace.Tracer;
+import io.rseqdbg.tests.support.Processes;
 import io.rseqdbg.tests.support.Targets;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class ThreadsTest {
             // Let both extra threads start, then hold everything while they loop.
             loop.runUntil(e -> e instanceof ThreadCreated && tracer.threads(pid).size() == 3);
             tracer.resumeAll();
-            Thread.sleep(30);
+            Processes.awaitResumed(pid, tracer.threads(pid));
             List<Integer> held = tracer.stopAll(pid);
             assertEquals(Set.copyOf(tracer.threads(pid)), Set.copyOf(held));
             for (int tid : held) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,17 +31,13 @@ class StepInterruptionTest {
     @ParameterizedTest(name = "{0} under {1}")
     @CsvSource({"INT, skip", "INT, inside", "INT, opv", "INT, none", "TERM, skip", "TERM, inside", "TERM, opv"})
     void aSignalToRseqdbgDetachesAndTheProgramCompletes(String signal, String policy) throws Exception {
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process rseqdbg = start(out, err, "step", "--policy", policy, "--",
-                Targets.path("counter").toString(), "2", "200000");
+        StepProcess run = steppingCounter("--policy", policy);
+        Process rseqdbg = run.process;
         ProcessHandle tracee = traceeOf(rseqdbg, "counter");
-        Thread.sleep(1500); // well into stepping: the dynamic loader alone takes longer
-        assertTrue(rseqdbg.isAlive(), Files.readString(err));
-        new ProcessBuilder("kill", "-" + signal, Long.toString(rseqdbg.pid())).start().waitFor();
+        StepProcess.kill(signal, rseqdbg.pid());
         assertTrue(rseqdbg.waitFor(120, TimeUnit.SECONDS), "rseqdbg hangs after SIG" + signal);
-        String stdout = Files.readString(out);
-        String stderr = Files.readString(err);
+        String stdout = run.stdout();
+        String stderr = run.stderr();
         assertEquals(0, rseqdbg.exitValue(), stdout + stderr);
         assertTrue(stdout.contains("ok ops=400000 "), "the program completes correctly: " + stdout + stderr);
         assertTrue(stderr.contains("interrupted, detached"), stderr);
@@ -52,15 +47,13 @@ class StepInterruptionTest {
 
     @Test
     void theTraceeKilledMidStepIsReportedWithoutAHang() throws Exception {
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process rseqdbg = start(out, err, "step", "--", Targets.path("counter").toString(), "2", "200000");
+        StepProcess run = steppingCounter();
+        Process rseqdbg = run.process;
         ProcessHandle tracee = traceeOf(rseqdbg, "counter");
-        Thread.sleep(1000);
-        new ProcessBuilder("kill", "-KILL", Long.toString(tracee.pid())).start().waitFor();
+        StepProcess.kill("KILL", tracee.pid());
         assertTrue(rseqdbg.waitFor(60, TimeUnit.SECONDS), "rseqdbg hangs after its tracee was killed");
-        assertEquals(128 + 9, rseqdbg.exitValue(), Files.readString(err));
-        assertTrue(Files.readString(err).contains("status 137"), Files.readString(err));
+        assertEquals(128 + 9, rseqdbg.exitValue(), run.stderr());
+        assertTrue(run.stderr().contains("status 137"), run.stderr());
     }
 
     @Test
@@ -78,9 +71,18 @@ class StepInterruptionTest {
         assertTrue(Files.readString(dir.resolve("target.txt")).contains("ok ops=4000000000 "));
     }
 
-    private static Process start(Path out, Path err, String... args) throws IOException {
-        return new ProcessBuilder(Rseqdbg.commandLine(args))
-                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    /**
+     * {@code rseqdbg step OPTIONS -- counter 2 200000}, returned once stepping has reached the
+     * program's own work: its trace shows a section entered (the dynamic loader is behind).
+     */
+    private StepProcess steppingCounter(String... options) throws InterruptedException {
+        Path trace = dir.resolve("trace.tsv");
+        List<String> args = new ArrayList<>(List.of("step", "--trace", trace.toString()));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--", Targets.path("counter").toString(), "2", "200000"));
+        StepProcess run = StepProcess.start(dir, trace, args.toArray(String[]::new));
+        run.awaitTraceLine(l -> l.contains("\tenter "), "entering a section");
+        return run;
     }
 
     /** Waits until process {@code pid} runs {@code count} threads (its workers have started). */

@@ -73,4 +73,30 @@ public final class Processes {
         }
         return -1;
     }
+
+    /**
+     * Waits until every thread in {@code tids} of process {@code pid} has left its ptrace stop
+     * (its /proc state is no longer 't': it runs or sleeps in the program's own code).
+     */
+    public static void awaitResumed(int pid, java.util.Collection<Integer> tids) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int tid : tids) {
+            Path stat = Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat");
+            while (true) {
+                String text;
+                try {
+                    text = Files.readString(stat);
+                } catch (IOException e) {
+                    break; // exited: not stopped any more
+                }
+                if (text.charAt(text.lastIndexOf(')') + 2) != 't') {
+                    break;
+                }
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("thread " + tid + " of " + pid + " never left its ptrace stop");
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
 }
