@@ -50,6 +50,7 @@ public final class Stepper implements SectionActions {
     private final SectionEntries entries = new SectionEntries();
     private final List<Long> breakpoints = new ArrayList<>();
     private final ThreadHolds holds;
+    private final RunWatch runWatch;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -68,6 +69,7 @@ public final class Stepper implements SectionActions {
         this.sections = new SectionLocator(inferior, List.of());
         this.policy = SectionPolicy.of(policy, sections, entries);
         this.holds = new ThreadHolds(inferior, this.threads);
+        this.runWatch = new RunWatch(inferior);
         threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
@@ -153,6 +155,7 @@ public final class Stepper implements SectionActions {
             }
             throw e;
         } finally {
+            runWatch.close();
             if (serializer != null) {
                 serializer.close();
             }
@@ -197,6 +200,9 @@ public final class Stepper implements SectionActions {
             return;
         }
         if (stop instanceof Stop.Interrupted) {
+            if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT && leftUndeclared(t)) {
+                return;
+            }
             if (!holds.heldFrom(t) && !stopRequested) {
                 proceed(t, 0);
             }
@@ -357,7 +363,32 @@ public final class Stepper implements SectionActions {
         holdOthers(t);
         plantWaysOut(cs);
         t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
+        runWatch.arm();
         proceed(t, 0);
+    }
+
+    /** The longest x86 instruction: a protected run's entry store lies at most this far before start_ip. */
+    private static final int LONGEST_INSTRUCTION = 15;
+
+    /**
+     * A run to the ways out, stopped by {@link RunWatch}, is looked at: outside its section, or
+     * inside it again with rseq_cs set by a new entry (rseqdbg cleared it for this run), it left
+     * through an exit no table declares. That is reported, and stepping goes on from there. (A
+     * thread caught inside a section it entered again under the kernel's protection aborts it when
+     * resumed, and its abort handler's breakpoint ends the run: bounded, though counted an abort.)
+     */
+    private boolean leftUndeclared(SteppedThread t) {
+        CriticalSection cs = t.section;
+        long pc = inferior.pc(t.tid);
+        boolean beforeEntryStore = t.protectedRun && pc < cs.start() && cs.start() - pc <= LONGEST_INSTRUCTION;
+        boolean enteredAgain = !t.protectedRun && cs.contains(pc) && inferior.rseqCs(t.tid) != 0;
+        if (!enteredAgain && (cs.contains(pc) || pc == cs.abort() || beforeEntryStore)) {
+            return false;
+        }
+        listener.on(new StepEvent.UndeclaredExit(t.tid, pc, cs));
+        leave(t, pc);
+        atPc(t, pc);
+        return true;
     }
 
     /** Whether a thread run from the entry store of {@code cs}, now at {@code pc}, has begun it. */
@@ -368,6 +399,7 @@ public final class Stepper implements SectionActions {
     /** A signal came before the entry store ran: nothing of the section happened. */
     private void cancelProtectedRun(SteppedThread t) {
         removeBreakpoints();
+        runWatch.disarm();
         t.section = null;
         t.protectedRun = false;
         t.mode = SteppedThread.Mode.STEPPING;
@@ -461,6 +493,7 @@ public final class Stepper implements SectionActions {
         if (sections.exitsDeclared(cs)) {
             plantWaysOut(cs);
             t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
+            runWatch.arm();
         } else {
             // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
             t.mode = SteppedThread.Mode.STEPPING_THROUGH;
@@ -493,6 +526,7 @@ public final class Stepper implements SectionActions {
             outcome = Outcome.ABORTED;
         }
         removeBreakpoints();
+        runWatch.disarm();
         listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
         policy.left(t, cs, outcome, this);
         if (t.boundCpu >= 0) {
