@@ -92,6 +92,16 @@
 #endif
 
 /*
+ * RSEQ_UNDECLARED_POP_EXIT (x86 only, the list-undeclared target): the list pop's exit on an
+ * empty list is left out of the table, as in a hand-written table with an exit missing.
+ */
+#ifdef RSEQ_UNDECLARED_POP_EXIT
+# define RSEQ_ASM_POP_EXIT_POINT(start_ip, exit_ip) ""
+#else
+# define RSEQ_ASM_POP_EXIT_POINT(start_ip, exit_ip) RSEQ_ASM_DEFINE_EXIT_POINT(start_ip, exit_ip)
+#endif
+
+/*
  * Compare-twice plumbing shared by the architectures. Each c.s. helper takes @who (the runtime
  * function it serves, for the report) and, in a compare-twice build, lists the C labels c2_cpu
  * (and c2_value where it compares a word) among its asm goto labels, declares them as exit

@@ -32,13 +32,18 @@ static void work(int index, void *ctx)
 	int nheld = 0;
 	int pushing = 1;
 	unsigned long empty = 0;
+	/*
+	 * RSEQDBG_LIST_DRAIN: only pop (an empty list: every pop leaves through its exit), spinning a
+	 * little between pops like a consumer polling a queue, then push the held nodes.
+	 */
+	int drain = getenv("RSEQDBG_LIST_DRAIN") != NULL;
 
 	if (!held)
 		fail("out of memory");
 	for (int i = 0; i < NODES_PER_THREAD; i++)
 		held[nheld++] = &job->items[index * NODES_PER_THREAD + i].node;
 	for (long done = 0; done < job->ops; done++) {
-		if (pushing && nheld > 0) {
+		if (!drain && pushing && nheld > 0) {
 			percpu_list_push(job->list, held[--nheld]);
 			pushing = nheld > 0;
 		} else {
@@ -49,6 +54,9 @@ static void work(int index, void *ctx)
 			} else {
 				empty++;
 				pushing = 1;
+				/* draining: a consumer's work between polls, outside any c.s. */
+				for (volatile int spin = 0; drain && spin < 2000; spin++)
+					;
 			}
 		}
 	}

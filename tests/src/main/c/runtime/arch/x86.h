@@ -252,7 +252,7 @@ int rseq_cs_cmpnev_storeoffp_load(struct rseq *rs, int cpu, const int *lock, int
 	(void)who;
 	__asm__ __volatile__ goto (
 		RSEQ_ASM_DEFINE_TABLE(3, 1f, 2f, 4f)
-		RSEQ_ASM_DEFINE_EXIT_POINT(1f, %l[eq])
+		RSEQ_ASM_POP_EXIT_POINT(1f, %l[eq])
 		RSEQ_ASM_C2_EXIT_CPU
 		RSEQ_ASM_C2_EXIT_VALUE
 		RSEQ_ASM_STORE_RSEQ_CS(1, 3b, rseq)

@@ -36,6 +36,9 @@ final class StepReport {
             err.printf(Locale.ROOT, "rseqdbg: %,d critical sections run with rseq_cs cleared, bound to their CPU;"
                     + " %,d sent to their abort handler because their CPU changed%n", s.bound(), s.cpuChangeAborts());
         }
+        s.undeclaredExits().forEach((where, times) -> err.printf(Locale.ROOT, "rseqdbg: %s: left %,d times through"
+                + " an exit its module's table does not declare; found there after %d ms and stepped on%n",
+                where, times, io.rseqdbg.stepper.StepRun.UNDECLARED_EXIT_MILLIS));
         if (s.abortLoop() != null) {
             err.println("rseqdbg: " + s.abortLoop());
         }
@@ -92,7 +95,8 @@ final class StepReport {
                 .field("committed", s.committed())
                 .field("aborts", s.aborts())
                 .field("bound", s.bound())
-                .field("cpuChangeAborts", s.cpuChangeAborts());
+                .field("cpuChangeAborts", s.cpuChangeAborts())
+                .field("undeclaredExits", s.undeclaredExits().values().stream().mapToLong(Long::longValue).sum());
         if (boundCpu >= 0) {
             json.field("boundToCpu", boundCpu);
         } else {

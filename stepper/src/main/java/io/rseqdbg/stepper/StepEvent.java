@@ -55,6 +55,14 @@ public sealed interface StepEvent {
     record CpuChangeAbort(int tid, CriticalSection section, int from, int to) implements StepEvent {
     }
 
+    /**
+     * A thread run at full speed to {@code section}'s ways out was found outside it at {@code pc}:
+     * it left through an exit its module's table does not declare (README, "skip"). A
+     * {@link SectionLeft} with outcome exited follows; stepping goes on from {@code pc}.
+     */
+    record UndeclaredExit(int tid, long pc, CriticalSection section) implements StepEvent {
+    }
+
     /** A thread came under control: created by {@code parent}, or (parent 0) there from the start. */
     record ThreadStarted(int tid, int parent) implements StepEvent {
     }

@@ -20,6 +20,10 @@ import java.util.function.Supplier;
  */
 public final class StepRun {
 
+    /** How long a section run at full speed may last before rseqdbg looks whether it left. */
+    public static final long UNDECLARED_EXIT_MILLIS = RunWatch.LIMIT_MILLIS;
+
+
     /**
      * How a run ended. {@code exitStatus} is the program's (128 + signal when killed), or null
      * for an attached program that rseqdbg detached from and that goes on.

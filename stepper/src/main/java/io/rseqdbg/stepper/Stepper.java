@@ -51,6 +51,7 @@ public final class Stepper implements SectionActions {
     private final ThreadHolds holds;
     private final JobControl jobs;
     private final SectionCpuGuard cpus;
+    private final RunWatch runWatch;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -75,6 +76,7 @@ public final class Stepper implements SectionActions {
             leave(t, t.section.abort());
             proceed(t, 0);
         });
+        this.runWatch = new RunWatch(inferior);
         threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
@@ -166,6 +168,7 @@ public final class Stepper implements SectionActions {
             }
             throw e;
         } finally {
+            runWatch.close();
             if (serializer != null) {
                 serializer.close();
             }
@@ -210,6 +213,9 @@ public final class Stepper implements SectionActions {
             return;
         }
         if (stop instanceof Stop.Interrupted) {
+            if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT && leftUndeclared(t)) {
+                return;
+            }
             if (!holds.heldFrom(t) && !stopRequested) {
                 proceed(t, 0);
             }
@@ -381,7 +387,32 @@ public final class Stepper implements SectionActions {
         holdOthers(t);
         breakpoints.plant(cs);
         t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
+        runWatch.arm();
         proceed(t, 0);
+    }
+
+    /** The longest x86 instruction: a protected run's entry store lies at most this far before start_ip. */
+    private static final int LONGEST_INSTRUCTION = 15;
+
+    /**
+     * A run to the ways out, stopped by {@link RunWatch}, is looked at: outside its section, or
+     * inside it again with rseq_cs set by a new entry (rseqdbg cleared it for this run), it left
+     * through an exit no table declares. That is reported, and stepping goes on from there. (A
+     * thread caught inside a section it entered again under the kernel's protection aborts it when
+     * resumed, and its abort handler's breakpoint ends the run: bounded, though counted an abort.)
+     */
+    private boolean leftUndeclared(SteppedThread t) {
+        CriticalSection cs = t.section;
+        long pc = inferior.pc(t.tid);
+        boolean beforeEntryStore = t.protectedRun && pc < cs.start() && cs.start() - pc <= LONGEST_INSTRUCTION;
+        boolean enteredAgain = !t.protectedRun && cs.contains(pc) && inferior.rseqCs(t.tid) != 0;
+        if (!enteredAgain && (cs.contains(pc) || pc == cs.abort() || beforeEntryStore)) {
+            return false;
+        }
+        listener.on(new StepEvent.UndeclaredExit(t.tid, pc, cs));
+        leave(t, pc);
+        atPc(t, pc);
+        return true;
     }
 
     /** Whether a thread run from the entry store of {@code cs}, now at {@code pc}, has begun it. */
@@ -392,6 +423,7 @@ public final class Stepper implements SectionActions {
     /** A signal came before the entry store ran: nothing of the section happened. */
     private void cancelProtectedRun(SteppedThread t) {
         breakpoints.removeAll();
+        runWatch.disarm();
         t.section = null;
         t.protectedRun = false;
         t.mode = SteppedThread.Mode.STEPPING;
@@ -430,6 +462,7 @@ public final class Stepper implements SectionActions {
         if (sections.exitsDeclared(cs)) {
             breakpoints.plant(cs);
             t.mode = SteppedThread.Mode.RUNNING_TO_EXIT;
+            runWatch.arm();
         } else {
             // No declared exits (TCMalloc style): a breakpoint could miss the way out, so walk it.
             t.mode = SteppedThread.Mode.STEPPING_THROUGH;
@@ -446,6 +479,7 @@ public final class Stepper implements SectionActions {
             outcome = Outcome.ABORTED;
         }
         breakpoints.removeAll();
+        runWatch.disarm();
         listener.on(new StepEvent.SectionLeft(t.tid, pc, cs, outcome, t.stops));
         policy.left(t, cs, outcome, this);
         if (t.boundCpu >= 0) {

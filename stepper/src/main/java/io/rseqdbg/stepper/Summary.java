@@ -1,8 +1,10 @@
 package io.rseqdbg.stepper;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Totals of a step run, built from its events: what {@code rseqdbg step} prints at the end. */
 public final class Summary implements StepListener {
@@ -40,6 +42,7 @@ public final class Summary implements StepListener {
     private long steppedOver;
     private long bound;
     private long cpuChangeAborts;
+    private final Map<String, Long> undeclaredExits = new TreeMap<>();
 
     @Override
     public void on(StepEvent event) {
@@ -65,6 +68,8 @@ public final class Summary implements StepListener {
             bound++;
         } else if (event instanceof StepEvent.CpuChangeAbort) {
             cpuChangeAborts++;
+        } else if (event instanceof StepEvent.UndeclaredExit u) {
+            undeclaredExits.merge(u.section().name() + " at 0x" + Long.toHexString(u.pc()), 1L, Long::sum);
         } else if (event instanceof StepEvent.ThreadStarted) {
             threads++;
         } else if (event instanceof StepEvent.SignalDelivered) {
@@ -136,6 +141,11 @@ public final class Summary implements StepListener {
     }
 
     /** Sections sent to their abort handler because their thread's CPU changed (or binding was refused). */
+    /** Each undeclared exit seen, as {@code "section at 0xADDRESS"} (where it left), with how often. */
+    public Map<String, Long> undeclaredExits() {
+        return Collections.unmodifiableMap(undeclaredExits);
+    }
+
     public long cpuChangeAborts() {
         return cpuChangeAborts;
     }

@@ -41,6 +41,8 @@ public final class TraceWriter implements StepListener, AutoCloseable {
         } else if (event instanceof StepEvent.CpuChangeAbort c) {
             line(c.tid(), c.section().abort(), "cpu-change-abort " + c.section().name() + " from=" + c.from()
                     + " to=" + c.to());
+        } else if (event instanceof StepEvent.UndeclaredExit u) {
+            line(u.tid(), u.pc(), "undeclared-exit " + u.section().name());
         } else if (event instanceof StepEvent.ThreadStarted t) {
             write(t.tid() + "\t-\t-\tthread-start parent=" + t.parent());
         } else if (event instanceof StepEvent.ThreadExited t) {
