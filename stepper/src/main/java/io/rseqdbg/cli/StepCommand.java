@@ -15,10 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 import sun.misc.Signal;
 
 /**
@@ -58,24 +56,16 @@ final class StepCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line;
-        try {
-            line = DefaultParser.builder().get().parse(options(), args, true);
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage() + " (try: rseqdbg step --help)");
-        }
+        CommandLine line = CommandLines.parse(name(), options(), args, true);
         if (line.hasOption("help")) {
-            out.println("usage: rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
-                    + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]");
-            options().getOptions().forEach(o -> out.printf("  --%-10s %s%n", o.getLongOpt(), o.getDescription()));
+            CommandLines.help(out, "rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
+                    + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]", options(), 10);
             return 0;
         }
         StepPolicy policy = policy(line.getOptionValue("policy", "skip"));
-        long maxSteps = number(line, "max-steps", 0);
+        long maxSteps = CommandLines.number(line, "max-steps", 0, 0, Long.MAX_VALUE);
+        CommandLines.refuseUnknownOption(name(), line, args);
         List<String> program = line.getArgList();
-        if (!program.isEmpty() && program.get(0).startsWith("-") && !List.of(args).contains("--")) {
-            throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg step --help)");
-        }
         boolean demo = false;
         if (line.hasOption("pid") && !program.isEmpty()) {
             throw new UsageException("give either --pid or a program, not both");
@@ -92,19 +82,13 @@ final class StepCommand implements Command {
             err.println("rseqdbg: no program given, stepping the bundled demo: " + DEMO
                     + ", a per-cpu counter incremented inside an rseq critical section");
         }
-        StepRun run = line.hasOption("pid") ? StepRun.attach((int) number(line, "pid", -1)) : StepRun.launch(program);
+        StepRun run = line.hasOption("pid")
+                ? StepRun.attach((int) CommandLines.number(line, "pid", -1, 0, Integer.MAX_VALUE))
+                : StepRun.launch(program);
         AtomicReference<TraceWriter> writer = new AtomicReference<>();
         if (line.hasOption("bind")) {
-            int cpu = (int) number(line, "bind", -1);
-            if (cpu >= 0) {
-                String pidDir = line.hasOption("pid") ? line.getOptionValue("pid") : "self";
-                String allowed = CpuList.of(Path.of("/proc", pidDir, "status"));
-                if (!CpuList.contains(allowed, cpu)) {
-                    throw new UsageException("--bind=" + cpu + ": the program may not run on CPU " + cpu
-                            + " (its CPUs: " + allowed + ")");
-                }
-            }
-            run.bind(cpu);
+            // the CPU is checked against the program's own CPUs once it is there (StepRun)
+            run.bind((int) CommandLines.number(line, "bind", -1, 0, Integer.MAX_VALUE));
         }
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
             StepListener listener = summary;
@@ -127,11 +111,7 @@ final class StepCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } catch (Exception e) {
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                e.printStackTrace();
-            }
-            err.println("rseqdbg step: " + describe(e));
-            return Main.EXIT_USAGE;
+            return CommandLines.failed(err, "rseqdbg step", e);
         } finally {
             summary.stopClock();
             if (writer.get() != null) {
@@ -173,22 +153,6 @@ final class StepCommand implements Command {
         }
     }
 
-    private static long number(CommandLine line, String option, long otherwise) {
-        String value = line.getOptionValue(option);
-        if (value == null) {
-            return otherwise;
-        }
-        try {
-            long n = Long.parseLong(value);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + " wants a non-negative number, not '" + value + "'");
-        }
-    }
-
     static Path demoTarget() {
         String home = System.getProperty("rseqdbg.home", ".");
         Path demo = Path.of(home, "tests", "target", "native", DEMO);
@@ -207,11 +171,6 @@ final class StepCommand implements Command {
         } catch (IOException e) {
             throw new UsageException("cannot write the trace file " + file + ": " + e.getMessage());
         }
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
     }
 
 }

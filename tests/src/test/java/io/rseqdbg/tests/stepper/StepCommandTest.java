@@ -108,6 +108,13 @@ class StepCommandTest {
         assertUsageError(Rseqdbg.launch("step", flag).run(), flag.replaceFirst("=.*", "").replace("--", ""));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"--bind=4095", "--bind=-1", "--bind=99999999999", "--bind=x"})
+    void aCpuTheProgramMayNotUseIsOneLineAndExitTwo(String flag) {
+        assertUsageError(Rseqdbg.launch("step", flag, "--", Targets.path("counter").toString(), "1", "5")
+                .timeout(Duration.ofSeconds(120)).run(), "--bind");
+    }
+
     private static void assertUsageError(Run run, String mentioned) {
         run.requireExit(2);
         List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
