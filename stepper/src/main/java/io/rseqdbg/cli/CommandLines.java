@@ -74,7 +74,26 @@ final class CommandLines {
         if (System.getenv("RSEQDBG_DEBUG") != null) {
             e.printStackTrace();
         }
-        err.println(prefix + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        err.println(oneLine(prefix + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
         return Main.EXIT_USAGE;
+    }
+
+    /**
+     * {@code text} with its control characters written as escapes: a message that echoes a user's
+     * value ("not '1\n2'") stays one line, and a terminal escape in it is shown, not obeyed.
+     */
+    static String oneLine(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                s.append("\\n");
+            } else if (c < 0x20 && c != '\t' || c == 0x7f) {
+                s.append(String.format("\\u%04x", (int) c));
+            } else {
+                s.append(c);
+            }
+        }
+        return s.toString();
     }
 }
