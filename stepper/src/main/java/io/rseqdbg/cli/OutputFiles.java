@@ -34,8 +34,15 @@ final class OutputFiles {
             return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (FileAlreadyExistsException e) {
-            throw new UsageException(file + (Files.isSymbolicLink(file) ? " is a symbolic link" : " exists")
-                    + ": not overwritten (give " + flagHint + " to replace it)");
+            if (Files.isSymbolicLink(file)) {
+                throw new UsageException(file + " is a symbolic link: not written through (remove it, or name"
+                        + " another file)");
+            }
+            throw new UsageException(file + " exists: not overwritten (give " + flagHint + " to replace it)");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageException("cannot write " + file + ": its directory does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UsageException("cannot write " + file + ": permission denied");
         } catch (FileSystemException e) {
             String reason = e.getReason() == null ? e.getMessage() : e.getReason();
             if (Files.isSymbolicLink(file)) {

@@ -38,7 +38,9 @@ final class RecordCommand implements Command {
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("TRACE").desc("the trace file to write").get());
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("TRACE")
+                .desc("the trace file to write (a new file; never through a symbolic link)").get());
+        o.addOption(Option.builder().longOpt("force").desc("replace an existing TRACE").get());
         o.addOption(Option.builder().longOpt("policy").hasArg().argName("skip|inside|opv|none")
                 .desc("what to do at critical sections (default skip)").get());
         o.addOption(Option.builder().longOpt("slice").hasArg().argName("N")
@@ -55,7 +57,7 @@ final class RecordCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine line = CommandLines.parse(name(), options(), args, true);
         if (line.hasOption("help")) {
-            CommandLines.help(out, "rseqdbg record -o TRACE [--policy P] [--slice N] [--block-timeout MS] [--json]"
+            CommandLines.help(out, "rseqdbg record -o TRACE [--force] [--policy P] [--slice N] [--block-timeout MS] [--json]"
                     + " [--] PROGRAM ARGS...", options(), 14);
             return 0;
         }
@@ -80,6 +82,13 @@ final class RecordCommand implements Command {
                 Path.of("").toAbsolutePath().toString(), kernelRelease(), Runtime.getRuntime().availableProcessors(),
                 cpu, policy.word(), slice, timeout);
         Path file = Path.of(line.getOptionValue("output"));
+        // Created here, exclusively (or, with --force, truncated without following a link); the
+        // recorder then opens the regular file this made, which nobody else may replace in a sticky /tmp.
+        try (var created = OutputFiles.create(file, line.hasOption("force"), "--force")) {
+            // only its creation was wanted
+        } catch (IOException e) {
+            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+        }
         Summary summary = new Summary();
         StepRun.Result result;
         long bytes;

@@ -8,8 +8,9 @@ import io.rseqdbg.stepper.Summary;
 import io.rseqdbg.stepper.TraceWriter;
 import io.rseqdbg.stepper.StepRun;
 import java.io.BufferedWriter;
-import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +45,8 @@ final class StepCommand implements Command {
         o.addOption(Option.builder().longOpt("max-steps").hasArg().argName("N")
                 .desc("detach after N steps and let the program finish").get());
         o.addOption(Option.builder().longOpt("trace").hasArg().argName("FILE")
-                .desc("write one line per stop to FILE").get());
+                .desc("write one line per stop to FILE (a new file; never through a symbolic link)").get());
+        o.addOption(Option.builder().longOpt("force").desc("let --trace replace an existing FILE").get());
         o.addOption(Option.builder().longOpt("bind").optionalArg(true).numberOfArgs(1).argName("CPU")
                 .desc("run the program and rseqdbg on one CPU (default: the program's) for full stepping speed").get());
         o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
@@ -58,7 +60,7 @@ final class StepCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine line = CommandLines.parse(name(), options(), args, true);
         if (line.hasOption("help")) {
-            CommandLines.help(out, "rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
+            CommandLines.help(out, "rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE [--force]]"
                     + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]", options(), 10);
             return 0;
         }
@@ -74,7 +76,7 @@ final class StepCommand implements Command {
             program = List.of(demoTarget().toString());
             demo = true;
         }
-        BufferedWriter trace = openTrace(line.getOptionValue("trace"));
+        BufferedWriter trace = openTrace(line.getOptionValue("trace"), line.hasOption("force"));
 
         Summary summary = new Summary();
         Progress progress = System.console() != null && !line.hasOption("json") ? new Progress(err, summary) : null;
@@ -162,15 +164,12 @@ final class StepCommand implements Command {
         return demo;
     }
 
-    private static BufferedWriter openTrace(String file) {
+    private static BufferedWriter openTrace(String file, boolean force) {
         if (file == null) {
             return null;
         }
-        try {
-            return Files.newBufferedWriter(Path.of(file));
-        } catch (IOException e) {
-            throw new UsageException("cannot write the trace file " + file + ": " + e.getMessage());
-        }
+        return new BufferedWriter(new OutputStreamWriter(OutputFiles.create(Path.of(file), force, "--force"),
+                StandardCharsets.UTF_8));
     }
 
 }
