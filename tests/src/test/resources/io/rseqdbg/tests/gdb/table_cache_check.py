@@ -19,7 +19,8 @@ def read(path):
     reader = tables.TableReader(java, jar, cache)
     answer = reader.read([(path, None)])[path]
     names = sorted(cs.name for cs in answer.tables.sections) if answer.tables else []
-    return {"jvmRuns": reader.jvm_runs, "names": names, "problem": answer.problem}
+    return {"jvmRuns": reader.jvm_runs, "names": names, "problem": answer.problem,
+            "file": answer.tables.file if answer.tables else None}
 
 
 def entry(path):
