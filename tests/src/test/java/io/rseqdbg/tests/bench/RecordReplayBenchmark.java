@@ -86,7 +86,7 @@ class RecordReplayBenchmark {
             long bytes = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 Timed s = timed(c.command("step", "--json", "--"));
-                Path trace = dir.resolve(c.target() + "-" + round + ".trace");
+                Path trace = dir.resolve(c.label().replace(' ', '-') + "-" + round + ".trace");
                 Files.deleteIfExists(trace);
                 Timed r = timed(c.command("record", "--json", "-o", trace.toString(), "--"));
                 Timed p = timed("replay", trace.toString());
