@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import tempfile
 
@@ -238,36 +239,69 @@ class TableReader:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _from_disk(self, key):
-        if not self.cache_dir:
+        """The stored answer for ``key``, or None: an entry that does not parse, names another key or
+        lies in a directory others may write is not trusted (the file is read again)."""
+        if not self.cache_dir or not private_cache_dir(self.cache_dir, create=False):
             return None
         try:
-            with open(os.path.join(self.cache_dir, key + ".json")) as f:
+            with open(os.path.join(self.cache_dir, key + ".json"), opener=_no_follow) as f:
                 stored = json.load(f)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None  # not this file's answer (renamed, copied, or written by an older bridge)
         if "problem" in stored:
-            return Answer(problem=stored["problem"])
+            return Answer(problem=stored["problem"]) if isinstance(stored["problem"], str) else None
         try:
             return Answer(tables=FileTables.from_json(stored["entry"], stored["rules"]), raw=stored["entry"],
                           rules=stored["rules"])
-        except (KeyError, TypeError, ValueError):
-            return None  # written by an older bridge: read the file again
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # damaged: read the file again
 
     def _to_disk(self, key, answer):
         if not self.cache_dir:
             return
         if answer.problem is not None:
-            stored = {"problem": answer.problem}
+            stored = {"key": key, "problem": answer.problem}
         else:
-            stored = {"entry": answer.raw, "rules": answer.rules}
+            stored = {"key": key, "entry": answer.raw, "rules": answer.rules}
         try:
-            os.makedirs(self.cache_dir, exist_ok=True)
+            if not private_cache_dir(self.cache_dir, create=True):
+                return
             fd, temporary = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump(stored, f)
             os.replace(temporary, os.path.join(self.cache_dir, key + ".json"))
         except OSError:
             pass  # a cache that cannot be written only costs a JVM start next time
+
+
+def _no_follow(path, flags):
+    return os.open(path, flags | os.O_NOFOLLOW)
+
+
+def private_cache_dir(directory, create):
+    """True when ``directory`` is ours alone (owned by this user, mode 0700), creating it (and its
+    missing parents) so when ``create``. Answers in a directory others can write could be planted."""
+    try:
+        if create and not os.path.isdir(directory):
+            parent = os.path.dirname(os.path.abspath(directory))
+            if not os.path.isdir(parent):
+                os.makedirs(parent, mode=0o700, exist_ok=True)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+        return False
+    if st.st_mode & 0o077:
+        if not create:
+            return False
+        try:
+            os.chmod(directory, 0o700)  # ours, from an older bridge: make it private
+        except OSError:
+            return False
+    return True
 
 
 def default_cache_dir():

@@ -113,20 +113,6 @@ final class ProcFs {
         return false;
     }
 
-    /** {@code Cpus_allowed_list} of /proc/PID/status ("0-1"), or "?" when gone. */
-    static String allowedCpus(int pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return line.substring("Cpus_allowed_list:".length()).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone
-        }
-        return "?";
-    }
-
     /** Field 3 (state) of /proc/PID/task/TID/stat, '?' when gone. */
     static char threadState(int pid, int tid) {
         String[] f = statFields(pid, tid);

@@ -44,10 +44,7 @@ final class TraceErrors {
     }
 
     static TraceException notPermitted(String request, int pid) {
-        String why = ProcFs.yamaPtraceScope().filter(scope -> scope > 0)
-                .map(scope -> "kernel.yama.ptrace_scope is " + scope
-                        + (scope >= 3 ? " (no process may be traced until reboot)" : "; run as root, give rseqdbg CAP_SYS_PTRACE, or set it to 0"))
-                .orElse("tracing another user's process needs root or CAP_SYS_PTRACE");
-        return new TraceException(request, pid, EPERM, request + " " + pid + ": not permitted: " + why);
+        return new TraceException(request, pid, EPERM, request + " " + pid + ": not permitted: "
+                + PtraceRefusal.explain(pid));
     }
 }

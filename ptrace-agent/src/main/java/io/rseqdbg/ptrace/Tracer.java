@@ -428,11 +428,6 @@ public final class Tracer implements AutoCloseable {
         });
     }
 
-    /** The CPUs a process may run on, as /proc says them ({@code Cpus_allowed_list}, e.g. "0-1"). */
-    public String allowedCpus(int pid) {
-        return ProcFs.allowedCpus(pid);
-    }
-
     /** True while thread {@code tid}'s CPU mask is exactly {@code cpu} (the kernel rewrites it on hotplug or cpuset changes). */
     public boolean isBoundTo(int tid, int cpu) {
         return onTracer(() -> affinity.isBoundTo(tid, cpu));

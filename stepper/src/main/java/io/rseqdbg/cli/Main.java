@@ -46,14 +46,17 @@ public final class Main {
         }
         Command command = commands().get(args[0]);
         if (command == null) {
-            err.println("rseqdbg: unknown command '" + args[0] + "' (try: rseqdbg --help)");
+            err.println(CommandLines.oneLine("rseqdbg: unknown command '" + args[0] + "' (try: rseqdbg --help)"));
             return EXIT_USAGE;
         }
         try {
             return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         } catch (UsageException e) {
-            err.println("rseqdbg " + command.name() + ": " + e.getMessage());
+            err.println(CommandLines.oneLine("rseqdbg " + command.name() + ": " + e.getMessage()));
             return EXIT_USAGE;
+        } catch (RuntimeException e) {
+            // the last guard: one line and exit 2, never a stack trace (RSEQDBG_DEBUG shows it)
+            return CommandLines.failed(err, "rseqdbg " + command.name(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rseqdbg.cli;
 
+import io.rseqdbg.ptrace.AllowedCpus;
 import io.rseqdbg.stepper.StepPolicy;
 import io.rseqdbg.stepper.StepRun;
 import io.rseqdbg.stepper.Summary;
@@ -13,10 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 /**
  * {@code rseqdbg record -o TRACE}: steps a program like {@code step}, one thread at a time on one
@@ -39,7 +38,9 @@ final class RecordCommand implements Command {
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("TRACE").desc("the trace file to write").get());
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("TRACE")
+                .desc("the trace file to write (a new file; never through a symbolic link)").get());
+        o.addOption(Option.builder().longOpt("force").desc("replace an existing TRACE").get());
         o.addOption(Option.builder().longOpt("policy").hasArg().argName("skip|inside|opv|none")
                 .desc("what to do at critical sections (default skip)").get());
         o.addOption(Option.builder().longOpt("slice").hasArg().argName("N")
@@ -54,16 +55,10 @@ final class RecordCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line;
-        try {
-            line = DefaultParser.builder().get().parse(options(), args, true);
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage() + " (try: rseqdbg record --help)");
-        }
+        CommandLine line = CommandLines.parse(name(), options(), args, true);
         if (line.hasOption("help")) {
-            out.println("usage: rseqdbg record -o TRACE [--policy P] [--slice N] [--block-timeout MS] [--json]"
-                    + " [--] PROGRAM ARGS...");
-            options().getOptions().forEach(o -> out.printf("  --%-14s %s%n", o.getLongOpt(), o.getDescription()));
+            CommandLines.help(out, "rseqdbg record -o TRACE [--force] [--policy P] [--slice N] [--block-timeout MS] [--json]"
+                    + " [--] PROGRAM ARGS...", options(), 14);
             return 0;
         }
         List<String> program = line.getArgList();
@@ -73,22 +68,27 @@ final class RecordCommand implements Command {
         if (program.isEmpty()) {
             throw new UsageException("no program to record (try: rseqdbg record --help)");
         }
-        if (program.get(0).startsWith("-") && !List.of(args).contains("--")) {
-            throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg record --help)");
-        }
+        CommandLines.refuseUnknownOption(name(), line, args);
         StepPolicy policy;
         try {
             policy = StepPolicy.parse(line.getOptionValue("policy", "skip"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        long slice = positive(line, "slice", DEFAULT_SLICE);
-        long timeout = positive(line, "block-timeout", DEFAULT_BLOCK_TIMEOUT_MS);
-        int cpu = firstAllowedCpu();
+        long slice = CommandLines.number(line, "slice", DEFAULT_SLICE, 1, Long.MAX_VALUE);
+        long timeout = CommandLines.number(line, "block-timeout", DEFAULT_BLOCK_TIMEOUT_MS, 1, Long.MAX_VALUE);
+        int cpu = AllowedCpus.ofThisProcess().first(); // the run is on one CPU, recorded so replay can use it too
         TraceRecord.Header header = new TraceRecord.Header(TraceFormat.VERSION, Main.version(), program,
                 Path.of("").toAbsolutePath().toString(), kernelRelease(), Runtime.getRuntime().availableProcessors(),
                 cpu, policy.word(), slice, timeout);
         Path file = Path.of(line.getOptionValue("output"));
+        // Created here, exclusively (or, with --force, truncated without following a link); the
+        // recorder then opens the regular file this made, which nobody else may replace in a sticky /tmp.
+        try (var created = OutputFiles.create(file, line.hasOption("force"), "--force")) {
+            // only its creation was wanted
+        } catch (IOException e) {
+            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+        }
         Summary summary = new Summary();
         StepRun.Result result;
         long bytes;
@@ -107,11 +107,7 @@ final class RecordCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } catch (Exception e) {
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                e.printStackTrace();
-            }
-            err.println("rseqdbg record: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return Main.EXIT_USAGE;
+            return CommandLines.failed(err, "rseqdbg record", e);
         } finally {
             summary.stopClock();
         }
@@ -137,37 +133,11 @@ final class RecordCommand implements Command {
         return command;
     }
 
-    /** The run is on one CPU: the first this process may use, recorded so replay can use it too. */
-    private static int firstAllowedCpu() {
-        String list = CpuList.of(Path.of("/proc/self/status"));
-        try {
-            return Integer.parseInt(list.split("[,-]")[0].trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     static String kernelRelease() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
         } catch (IOException e) {
             return "unknown";
-        }
-    }
-
-    private static long positive(CommandLine line, String option, long otherwise) {
-        String value = line.getOptionValue(option);
-        if (value == null) {
-            return otherwise;
-        }
-        try {
-            long n = Long.parseLong(value);
-            if (n <= 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + " wants a positive number, not '" + value + "'");
         }
     }
 }

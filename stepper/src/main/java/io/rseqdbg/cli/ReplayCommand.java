@@ -1,5 +1,6 @@
 package io.rseqdbg.cli;
 
+import io.rseqdbg.ptrace.AllowedCpus;
 import io.rseqdbg.stepper.StepPolicy;
 import io.rseqdbg.stepper.StepRun;
 import io.rseqdbg.stepper.replay.Divergence;
@@ -60,8 +61,8 @@ final class ReplayCommand implements Command {
             err.println("rseqdbg replay: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        String allowed = CpuList.of(Path.of("/proc/self/status"));
-        if (!CpuList.contains(allowed, header.cpu())) {
+        AllowedCpus allowed = AllowedCpus.ofThisProcess();
+        if (!allowed.contains(header.cpu())) {
             err.println("rseqdbg replay: the trace was recorded on CPU " + header.cpu()
                     + ", which this process may not use (its CPUs: " + allowed + ")");
             return Main.EXIT_USAGE;
@@ -84,11 +85,7 @@ final class ReplayCommand implements Command {
                 err.println("rseqdbg replay: " + t.getMessage());
                 return Main.EXIT_USAGE;
             }
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                e.printStackTrace();
-            }
-            err.println("rseqdbg replay: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return Main.EXIT_USAGE;
+            return CommandLines.failed(err, "rseqdbg replay", e);
         }
         if (json) {
             out.println(new JsonWriter().beginObject().field("matched", true).field("events", replayer.events())

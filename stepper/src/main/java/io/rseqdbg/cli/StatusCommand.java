@@ -14,10 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 /**
  * {@code rseqdbg status --pid PID [--json]}: a live program's rseq state per thread and module,
@@ -45,15 +43,9 @@ final class StatusCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line;
-        try {
-            line = DefaultParser.builder().get().parse(options(), args);
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage() + " (try: rseqdbg status --help)");
-        }
+        CommandLine line = CommandLines.parse(name(), options(), args, false);
         if (line.hasOption("help")) {
-            out.println("usage: rseqdbg status --pid PID [--json]");
-            options().getOptions().forEach(o -> out.printf("  --%-6s %s%n", o.getLongOpt(), o.getDescription()));
+            CommandLines.help(out, "rseqdbg status --pid PID [--json]", options(), 6);
             return 0;
         }
         if (!line.getArgList().isEmpty()) {
@@ -79,11 +71,7 @@ final class StatusCommand implements Command {
             err.println("rseqdbg " + e.getMessage());
             return Main.EXIT_USAGE;
         } catch (RuntimeException e) {
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                e.printStackTrace();
-            }
-            err.println("rseqdbg status " + pid + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return Main.EXIT_USAGE;
+            return CommandLines.failed(err, "rseqdbg status " + pid, e);
         }
         if (line.hasOption("json")) {
             out.println(json(status));

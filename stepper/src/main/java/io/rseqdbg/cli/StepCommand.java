@@ -8,17 +8,16 @@ import io.rseqdbg.stepper.Summary;
 import io.rseqdbg.stepper.TraceWriter;
 import io.rseqdbg.stepper.StepRun;
 import java.io.BufferedWriter;
-import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 import sun.misc.Signal;
 
 /**
@@ -46,7 +45,8 @@ final class StepCommand implements Command {
         o.addOption(Option.builder().longOpt("max-steps").hasArg().argName("N")
                 .desc("detach after N steps and let the program finish").get());
         o.addOption(Option.builder().longOpt("trace").hasArg().argName("FILE")
-                .desc("write one line per stop to FILE").get());
+                .desc("write one line per stop to FILE (a new file; never through a symbolic link)").get());
+        o.addOption(Option.builder().longOpt("force").desc("let --trace replace an existing FILE").get());
         o.addOption(Option.builder().longOpt("bind").optionalArg(true).numberOfArgs(1).argName("CPU")
                 .desc("run the program and rseqdbg on one CPU (default: the program's) for full stepping speed").get());
         o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
@@ -58,24 +58,16 @@ final class StepCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line;
-        try {
-            line = DefaultParser.builder().get().parse(options(), args, true);
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage() + " (try: rseqdbg step --help)");
-        }
+        CommandLine line = CommandLines.parse(name(), options(), args, true);
         if (line.hasOption("help")) {
-            out.println("usage: rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE]"
-                    + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]");
-            options().getOptions().forEach(o -> out.printf("  --%-10s %s%n", o.getLongOpt(), o.getDescription()));
+            CommandLines.help(out, "rseqdbg step [--policy skip|inside|opv|none] [--max-steps N] [--trace FILE [--force]]"
+                    + " [--bind[=CPU]] [--json] [--pid PID | -- PROGRAM ARGS...]", options(), 10);
             return 0;
         }
         StepPolicy policy = policy(line.getOptionValue("policy", "skip"));
-        long maxSteps = number(line, "max-steps", 0);
+        long maxSteps = CommandLines.number(line, "max-steps", 0, 0, Long.MAX_VALUE);
+        CommandLines.refuseUnknownOption(name(), line, args);
         List<String> program = line.getArgList();
-        if (!program.isEmpty() && program.get(0).startsWith("-") && !List.of(args).contains("--")) {
-            throw new UsageException("unknown option " + program.get(0) + " (try: rseqdbg step --help)");
-        }
         boolean demo = false;
         if (line.hasOption("pid") && !program.isEmpty()) {
             throw new UsageException("give either --pid or a program, not both");
@@ -84,7 +76,7 @@ final class StepCommand implements Command {
             program = List.of(demoTarget().toString());
             demo = true;
         }
-        BufferedWriter trace = openTrace(line.getOptionValue("trace"));
+        BufferedWriter trace = openTrace(line.getOptionValue("trace"), line.hasOption("force"));
 
         Summary summary = new Summary();
         Progress progress = System.console() != null && !line.hasOption("json") ? new Progress(err, summary) : null;
@@ -92,19 +84,13 @@ final class StepCommand implements Command {
             err.println("rseqdbg: no program given, stepping the bundled demo: " + DEMO
                     + ", a per-cpu counter incremented inside an rseq critical section");
         }
-        StepRun run = line.hasOption("pid") ? StepRun.attach((int) number(line, "pid", -1)) : StepRun.launch(program);
+        StepRun run = line.hasOption("pid")
+                ? StepRun.attach((int) CommandLines.number(line, "pid", -1, 0, Integer.MAX_VALUE))
+                : StepRun.launch(program);
         AtomicReference<TraceWriter> writer = new AtomicReference<>();
         if (line.hasOption("bind")) {
-            int cpu = (int) number(line, "bind", -1);
-            if (cpu >= 0) {
-                String pidDir = line.hasOption("pid") ? line.getOptionValue("pid") : "self";
-                String allowed = CpuList.of(Path.of("/proc", pidDir, "status"));
-                if (!CpuList.contains(allowed, cpu)) {
-                    throw new UsageException("--bind=" + cpu + ": the program may not run on CPU " + cpu
-                            + " (its CPUs: " + allowed + ")");
-                }
-            }
-            run.bind(cpu);
+            // the CPU is checked against the program's own CPUs once it is there (StepRun)
+            run.bind((int) CommandLines.number(line, "bind", -1, 0, Integer.MAX_VALUE));
         }
         JobStopNotice jobStops = new JobStopNotice(err, line.hasOption("pid") ? number(line, "pid", -1) : 0);
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
@@ -128,11 +114,7 @@ final class StepCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } catch (Exception e) {
-            if (System.getenv("RSEQDBG_DEBUG") != null) {
-                e.printStackTrace();
-            }
-            err.println("rseqdbg step: " + describe(e));
-            return Main.EXIT_USAGE;
+            return CommandLines.failed(err, "rseqdbg step", e);
         } finally {
             summary.stopClock();
             if (writer.get() != null) {
@@ -177,22 +159,6 @@ final class StepCommand implements Command {
         }
     }
 
-    private static long number(CommandLine line, String option, long otherwise) {
-        String value = line.getOptionValue(option);
-        if (value == null) {
-            return otherwise;
-        }
-        try {
-            long n = Long.parseLong(value);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + " wants a non-negative number, not '" + value + "'");
-        }
-    }
-
     static Path demoTarget() {
         String home = System.getProperty("rseqdbg.home", ".");
         Path demo = Path.of(home, "tests", "target", "native", DEMO);
@@ -202,20 +168,12 @@ final class StepCommand implements Command {
         return demo;
     }
 
-    private static BufferedWriter openTrace(String file) {
+    private static BufferedWriter openTrace(String file, boolean force) {
         if (file == null) {
             return null;
         }
-        try {
-            return Files.newBufferedWriter(Path.of(file));
-        } catch (IOException e) {
-            throw new UsageException("cannot write the trace file " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
+        return new BufferedWriter(new OutputStreamWriter(OutputFiles.create(Path.of(file), force, "--force"),
+                StandardCharsets.UTF_8));
     }
 
 }

@@ -21,13 +21,16 @@ final class TraceCommand implements Command {
 
     @Override
     public String summary() {
-        return "show a trace written by record (trace show TRACE [--json])";
+        return "show a trace written by record, or export it for Perfetto (trace show|export --chrome)";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("export")) {
+            return TraceExport.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length == 0 || !args[0].equals("show")) {
-            throw new UsageException("usage: rseqdbg trace show TRACE [--json]");
+            throw new UsageException("usage: rseqdbg trace show TRACE [--json] | " + TraceExport.SYNTAX);
         }
         boolean json = false;
         String file = null;

@@ -17,8 +17,8 @@ public final class SectionRules {
     /** The signature: the 4 bytes before abort_ip, which must never be overwritten by a breakpoint. */
     private static final int SIGNATURE_BYTES = 4;
 
-    /** opv: see {@link Stepper#OPV_REDIRECTS_WITHOUT_PROGRESS}. */
-    public static final int OPV_REDIRECTS_WITHOUT_PROGRESS = Stepper.OPV_REDIRECTS_WITHOUT_PROGRESS;
+    /** opv: see {@link OpvPolicy#REDIRECTS_WITHOUT_PROGRESS}. */
+    public static final int OPV_REDIRECTS_WITHOUT_PROGRESS = OpvPolicy.REDIRECTS_WITHOUT_PROGRESS;
 
     /** Functions whose entry is progress for opv (see {@link SectionLocator#SLOW_PATHS}). */
     public static final List<String> SLOW_PATHS = SectionLocator.SLOW_PATHS;

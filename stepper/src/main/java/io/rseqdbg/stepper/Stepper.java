@@ -36,9 +36,6 @@ public final class Stepper implements SectionActions {
     /** How a run ended. */
     public enum End { EXITED, MAX_STEPS, STOP_REQUESTED }
 
-    /** opv: see {@link OpvPolicy#REDIRECTS_WITHOUT_PROGRESS}. */
-    static final int OPV_REDIRECTS_WITHOUT_PROGRESS = OpvPolicy.REDIRECTS_WITHOUT_PROGRESS;
-
     private final Inferior inferior;
     private final SectionPolicy policy;
     private final long maxSteps;

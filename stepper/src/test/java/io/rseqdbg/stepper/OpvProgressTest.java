@@ -34,7 +34,7 @@ class OpvProgressTest {
         List<Outcome> outcomes = events.stream().filter(e -> e instanceof StepEvent.SectionLeft)
                 .map(e -> ((StepEvent.SectionLeft) e).outcome()).toList();
         List<Outcome> expected = new ArrayList<>(
-                Collections.nCopies(Stepper.OPV_REDIRECTS_WITHOUT_PROGRESS, Outcome.REDIRECTED));
+                Collections.nCopies(OpvPolicy.REDIRECTS_WITHOUT_PROGRESS, Outcome.REDIRECTED));
         expected.add(Outcome.COMMITTED);
         assertEquals(expected, outcomes);
         assertEquals(1, events.stream().filter(e -> e instanceof StepEvent.OpvGaveUp).count());

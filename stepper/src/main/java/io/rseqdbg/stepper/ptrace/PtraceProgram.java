@@ -3,6 +3,7 @@ package io.rseqdbg.stepper.ptrace;
 import io.rseqdbg.ptrace.Breakpoint;
 import io.rseqdbg.ptrace.LaunchSpec;
 import io.rseqdbg.ptrace.TraceEvent;
+import io.rseqdbg.ptrace.AllowedCpus;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.stepper.Inferior;
 import io.rseqdbg.stepper.TracedProgram;
@@ -78,9 +79,11 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     public int bind(int cpu) {
         return tracer.call(() -> {
             int chosen = cpu >= 0 ? cpu : tracer.lastCpu(pid);
-            if (!tracer.bindProcess(pid, chosen)) {
-                throw new IllegalArgumentException("--bind: the program may not run on CPU " + chosen
-                        + " (its CPUs: " + tracer.allowedCpus(pid) + ")");
+            // The program's own mask decides, not only the kernel: binding would widen a narrower mask.
+            AllowedCpus allowed = AllowedCpus.of(pid);
+            if (!allowed.contains(chosen) || !tracer.bindProcess(pid, chosen)) {
+                throw new IllegalArgumentException("--bind=" + chosen + ": the program may not run on CPU " + chosen
+                        + " (its CPUs: " + allowed + ")");
             }
             boundCpu = chosen;
             return chosen;

@@ -1,6 +1,7 @@
 package io.rseqdbg.stepper.replay;
 
 import io.rseqdbg.elf.RseqTables;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +37,17 @@ public final class TraceText {
             }
         });
         String symbol = t == null ? null : t.symbolOf(offset);
-        return symbol != null ? symbol : Path.of(path).getFileName() + "+0x" + Long.toHexString(offset);
+        return symbol != null ? symbol : fileName(path, module) + "+0x" + Long.toHexString(offset);
+    }
+
+    /** The last part of a recorded path; a damaged one (a NUL byte) is named by its module index. */
+    private static String fileName(String path, int module) {
+        try {
+            Path name = Path.of(path).getFileName();
+            return name == null ? "module" + module : name.toString();
+        } catch (InvalidPathException e) {
+            return "module" + module;
+        }
     }
 
     /** One line: {@code thread count what}, tab-separated (thread and count "-" where none). */

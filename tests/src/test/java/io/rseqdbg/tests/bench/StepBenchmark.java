@@ -167,7 +167,7 @@ class StepBenchmark {
         for (SkipCase c : cases) {
             Path trace = Files.createTempFile("rseqdbg-bench", ".trace");
             try {
-                List<String> args = new ArrayList<>(List.of("step", "--json", "--trace", trace.toString(), "--",
+                List<String> args = new ArrayList<>(List.of("step", "--json", "--force", "--trace", trace.toString(), "--",
                         Targets.path(c.target()).toString()));
                 args.addAll(c.args());
                 Run run = Rseqdbg.launch(args.toArray(String[]::new)).timeout(Duration.ofSeconds(120)).run();

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,6 +107,32 @@ class StepCommandTest {
     @ValueSource(strings = {"--frobnicate", "--policy=sideways", "--max-steps=-3", "--pid=abc"})
     void badFlagsAreOneLineAndExitTwo(String flag) {
         assertUsageError(Rseqdbg.launch("step", flag).run(), flag.replaceFirst("=.*", "").replace("--", ""));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--bind=4095", "--bind=-1", "--bind=99999999999", "--bind=x"})
+    void aCpuTheProgramMayNotUseIsOneLineAndExitTwo(String flag) {
+        assertUsageError(Rseqdbg.launch("step", flag, "--", Targets.path("counter").toString(), "1", "5")
+                .timeout(Duration.ofSeconds(120)).run(), "--bind");
+    }
+
+    @Test
+    void anAttachTheKernelRefusesSaysWhyFromProc() throws Exception {
+        // Same user (root), but the target holds CAP_SYS_PTRACE and rseqdbg, started without it, does not.
+        Assumptions.assumeTrue(new ProcessBuilder("id", "-u").start().inputReader().readLine().equals("0"), "needs root");
+        Process target = new ProcessBuilder("sleep", "120").start();
+        try {
+            List<String> command = new java.util.ArrayList<>(List.of("setpriv", "--inh-caps=-sys_ptrace",
+                    "--bounding-set=-sys_ptrace", "--"));
+            command.addAll(Rseqdbg.commandLine("step", "--pid", Long.toString(target.pid())));
+            Run run = Targets.command(command.get(0), command.subList(1, command.size()).toArray(String[]::new))
+                    .timeout(Duration.ofSeconds(120)).run();
+            run.requireOneLineError("cap_sys_ptrace");
+            assertFalse(run.stderr().contains("another user"), "it is the same user: " + run.describe());
+            assertTrue(target.isAlive(), "the refused attach left the program alone");
+        } finally {
+            target.destroy();
+        }
     }
 
     private static void assertUsageError(Run run, String mentioned) {

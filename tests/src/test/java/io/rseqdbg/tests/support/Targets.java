@@ -194,6 +194,19 @@ public final class Targets {
             return this;
         }
 
+        /**
+         * Fails the test unless rseqdbg refused as its conventions say: exit 2, one line on stderr
+         * that mentions {@code mentioned}, no stack trace.
+         */
+        public Run requireOneLineError(String mentioned) {
+            requireExit(2);
+            List<String> lines = stderr.lines().filter(l -> !l.isBlank()).toList();
+            if (lines.size() != 1 || !lines.get(0).contains(mentioned) || stderr.contains("Exception")) {
+                throw new AssertionError("expected one line mentioning '" + mentioned + "' from " + describe());
+            }
+            return this;
+        }
+
         /** Command, environment, outcome and output, for assertion messages. */
         public String describe() {
             return String.join(" ", command) + (env.isEmpty() ? "" : " with " + env)
