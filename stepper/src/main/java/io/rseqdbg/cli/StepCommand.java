@@ -92,7 +92,8 @@ final class StepCommand implements Command {
             // the CPU is checked against the program's own CPUs once it is there (StepRun)
             run.bind((int) CommandLines.number(line, "bind", -1, 0, Integer.MAX_VALUE));
         }
-        JobStopNotice jobStops = new JobStopNotice(err, line.hasOption("pid") ? number(line, "pid", -1) : 0);
+        JobStopNotice jobStops = new JobStopNotice(err,
+                line.hasOption("pid") ? (int) CommandLines.number(line, "pid", -1, 0, Integer.MAX_VALUE) : 0);
         run.policy(policy).maxSteps(maxSteps).listeners(names -> {
             StepListener listener = summary.andThen(jobStops);
             if (progress != null) {
