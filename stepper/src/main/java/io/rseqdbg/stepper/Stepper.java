@@ -331,6 +331,11 @@ public final class Stepper implements SectionActions {
     }
 
     @Override
+    public boolean mayRunProtected(SteppedThread t) {
+        return serializer == null || serializer.runProtected(t);
+    }
+
+    @Override
     public void report(StepEvent event) {
         listener.on(event);
     }
@@ -422,6 +427,34 @@ public final class Stepper implements SectionActions {
         listener.on(new StepEvent.CpuChangeAbort(t.tid, cs, from, to));
         leave(t, cs.abort());
         proceed(t, 0);
+    }
+
+    /**
+     * The kernel's abort, carried out by the stepper where the schedule says the section aborts
+     * here (replay: where it aborted in the recording; record --chaos: a preemption inside it):
+     * rseq_cs cleared, the thread at abort_ip, which counts as its next stop (as when a run to
+     * the exit meets the breakpoint there). From a skip entry store the section had not begun;
+     * the store would have set rseq_cs and the abort cleared it again: the same end state.
+     */
+    private void forceAbort(SteppedThread t) {
+        CriticalSection cs = t.section;
+        t.savedRseqCs = 0;
+        inferior.setRseqCs(t.tid, 0);
+        inferior.setPc(t.tid, cs.abort());
+        leave(t, cs.abort());
+        atPc(t, cs.abort());
+    }
+
+    /**
+     * A signal delivered while the section runs: the kernel aborts it (rseq_cs cleared, pc at
+     * abort_ip) and the handler's frame returns there. Done here before delivery, so it happens
+     * whatever the thread's own rseq_cs says (cleared, or not yet stored at a skip entry).
+     */
+    private void abortBySignal(SteppedThread t, int signal) {
+        t.savedRseqCs = 0;
+        inferior.setRseqCs(t.tid, 0);
+        inferior.setPc(t.tid, t.section.abort());
+        onSignal(t, signal);
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
@@ -544,17 +577,30 @@ public final class Stepper implements SectionActions {
             return;
         }
         if (serializer != null) {
-            int admitted = serializer.admit(t, signal);
-            if (admitted < 0) {
-                return; // parked: not its turn
-            }
-            if (admitted > 0) {
-                onSignal(t, admitted); // replay: a recorded signal, at its recorded instruction
-                return;
+            Schedule.Directive d = serializer.admit(t, signal);
+            switch (d.kind()) {
+                case PARK -> {
+                    return; // not its turn
+                }
+                case SIGNAL -> {
+                    onSignal(t, d.signal()); // replay: a recorded signal, at its recorded instruction
+                    return;
+                }
+                case ABORT -> {
+                    forceAbort(t);
+                    return;
+                }
+                case ABORT_BY_SIGNAL -> {
+                    abortBySignal(t, d.signal());
+                    return;
+                }
+                case RUN -> {
+                }
             }
         }
         t.running = true;
-        if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT) {
+        // After a signal that aborted the section, step into its handler rather than run it free.
+        if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT && !t.abortedBySignal) {
             inferior.resume(t.tid, signal);
         } else {
             inferior.step(t.tid, signal);

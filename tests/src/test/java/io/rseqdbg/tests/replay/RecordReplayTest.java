@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,9 +87,6 @@ class RecordReplayTest {
     }
 
     @Test
-    @Disabled("flaky (1 pass, 1 divergence in the last 2 runs): a SIGALRM recorded during a section run"
-            + " through under skip is not injected inside it in replay, so it commits instead of aborting;"
-            + " needs forced outcomes (README, 'not yet')")
     void signalsAreDeliveredAtTheirRecordedInstructions() {
         Path trace = dir.resolve("storm.trace");
         Run recorded = record(trace, "signal-storm", "1", "4", "0", "3000");
