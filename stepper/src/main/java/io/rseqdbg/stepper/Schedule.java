@@ -51,8 +51,9 @@ public interface Schedule {
      *
      * @param sliceSteps instructions it executed in this slice
      * @param blocked    its last step did not come back within {@link #blockTimeoutMillis()}
+     * @param atSyscall  its next instruction is a system call (where a thread blocks in the kernel)
      */
-    boolean endSlice(int logical, long sliceSteps, boolean blocked);
+    boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall);
 
     /**
      * The slice of {@code logical} ended after {@code sliceSteps} instructions ({@code blocked}:
@@ -68,12 +69,13 @@ public interface Schedule {
     }
 
     /**
-     * {@code logical} is stopped after instruction {@code steps}, about to run on ({@code inSection}:
-     * inside a critical section, or at the store that enters one under skip; {@code alone}: no
-     * other thread could run now). What happens first; {@link Directive#RUN} for nothing.
-     * {@link Directive.Kind#ABORT} and {@code ABORT_BY_SIGNAL} only where {@code inSection}.
+     * {@code logical} is stopped after instruction {@code steps}, about to run on ({@code stop}:
+     * 0 outside sections, else which stop this is in its section, 1 at the entry, or at the store
+     * that enters one under skip; {@code alone}: no other thread could run now). What happens
+     * first; {@link Directive#RUN} for nothing. {@link Directive.Kind#ABORT} and
+     * {@code ABORT_BY_SIGNAL} only inside a section.
      */
-    default Directive before(int logical, long steps, boolean inSection, boolean alone) {
+    default Directive before(int logical, long steps, int stop, boolean alone) {
         return Directive.RUN;
     }
 

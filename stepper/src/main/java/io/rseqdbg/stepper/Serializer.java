@@ -94,7 +94,7 @@ final class Serializer implements AutoCloseable {
         if (signal == 0 && switchAllowed(t)) {
             int id = logicalOf(t);
             long slice = t.steps - sliceStart;
-            if (schedule.endSlice(id, slice, blocked)) {
+            if (schedule.endSlice(id, slice, blocked, atSyscall(t))) {
                 int next = schedule.next(id, slice, blocked, false, runnable(t));
                 blocked = false;
                 if (next != id) {
@@ -105,7 +105,8 @@ final class Serializer implements AutoCloseable {
             }
         }
         if (signal == 0 && execSeen && forcible(t)) {
-            Schedule.Directive d = schedule.before(logicalOf(t), t.steps, t.section != null, runnable(t).size() <= 1);
+            Schedule.Directive d = schedule.before(logicalOf(t), t.steps, t.section == null ? 0 : Math.max(1, t.stops),
+                    runnable(t).size() <= 1);
             // A blocked signal is not injected: the recording saw it delivered when the thread
             // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
             boolean blockedSignal = d.kind() == Schedule.Directive.Kind.SIGNAL && t.section == null
@@ -208,6 +209,16 @@ final class Serializer implements AutoCloseable {
         t.running = false;
         Integer had = parked.get(t);
         parked.put(t, had != null && had != 0 ? had : signal); // never lose a signal it is due
+    }
+
+    /** Whether the thread's next instruction is {@code syscall} (x86-64: 0f 05). */
+    private boolean atSyscall(SteppedThread t) {
+        try {
+            byte[] code = inferior.read(inferior.pc(t.tid), 2);
+            return code.length == 2 && code[0] == 0x0f && code[1] == 0x05;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Only where the thread's own state allows: never inside a section nor while holding others. */

@@ -88,7 +88,7 @@ public final class Replayer implements Schedule {
     }
 
     @Override
-    public boolean endSlice(int logical, long sliceSteps, boolean blocked) {
+    public boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall) {
         if (!(head instanceof TraceRecord.Slice s) || s.thread() != logical || s.exited()) {
             return false;
         }
@@ -96,7 +96,11 @@ public final class Replayer implements Schedule {
             throw divergence(logical, sliceSteps, s, "thread " + logical + " still running after "
                     + sliceSteps + " instructions of its slice");
         }
-        return sliceSteps == s.instructions() && (blocked || !s.blocked());
+        // A slice that ended blocked in a system call ends so here too: the call blocks again (the
+        // same threads are parked), and an interrupted call costs the same steps as recorded (its
+        // exit trap, queued behind the interrupt, counts). Any other slice recorded as blocked was
+        // a slow step whose instruction had not run: it ends at its count, blocked or not.
+        return sliceSteps == s.instructions() && (blocked || !s.blocked() || !atSyscall);
     }
 
     @Override
@@ -131,7 +135,8 @@ public final class Replayer implements Schedule {
      * the section, which the kernel then aborts); an abort recorded here is carried out here.
      */
     @Override
-    public Directive before(int logical, long steps, boolean inSection, boolean alone) {
+    public Directive before(int logical, long steps, int stop, boolean alone) {
+        boolean inSection = stop > 0;
         if (head instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == steps) {
             return inSection && abortAt(peek(1), logical, steps) ? Directive.abortBySignal(s.signal())
                     : Directive.signal(s.signal());
