@@ -46,6 +46,16 @@ public final class PtraceProgram implements TracedProgram, Inferior {
         return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))));
     }
 
+    /**
+     * As {@link #launch(List)}, with the environment {@code environment} (null: rseqdbg's own) in
+     * {@code directory} (null: rseqdbg's own).
+     */
+    public static PtraceProgram launch(List<String> command, java.util.Map<String, String> environment,
+                                       java.nio.file.Path directory) {
+        return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))
+                .withEnvironment(environment).withWorkingDirectory(directory)));
+    }
+
     public static PtraceProgram attach(int pid) {
         return new PtraceProgram(Tracer.attach(pid));
     }

@@ -11,17 +11,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code rseqdbg record}, {@code replay} and {@code trace show} on real programs: a recorded run
- * replays matched, multi-threaded ones too (the serialized schedule); a changed argument
- * diverges (exit 1); unreadable traces are one line and exit 2.
+ * replays matched under every policy, multi-threaded ones too (the serialized schedule), with
+ * signals and chaos aborts forced where recorded; a changed argument diverges (exit 1); a changed
+ * binary and unreadable traces are one line and exit 2.
  */
 class RecordReplayTest {
 
@@ -42,13 +47,35 @@ class RecordReplayTest {
     }
 
     private static Run record(Path trace, String target, String... args) {
-        String[] words = new String[args.length + 4];
-        words[0] = "record";
-        words[1] = "-o";
-        words[2] = trace.toString();
-        words[3] = Targets.path(target).toString();
-        System.arraycopy(args, 0, words, 4, args.length);
-        return Rseqdbg.launch(words).timeout(TIMEOUT).run().requireExit(0);
+        return record(trace, List.of(), target, args);
+    }
+
+    /** {@code rseqdbg record OPTIONS -o TRACE TARGET ARGS}, which must exit 0. */
+    private static Run record(Path trace, List<String> options, String target, String... args) {
+        List<String> words = new ArrayList<>(List.of("record"));
+        words.addAll(options);
+        words.addAll(List.of("-o", trace.toString(), Targets.path(target).toString()));
+        words.addAll(List.of(args));
+        return Rseqdbg.launch(words.toArray(String[]::new)).timeout(TIMEOUT).run().requireExit(0);
+    }
+
+    private static Run replay(String... args) {
+        String[] words = new String[args.length + 1];
+        words[0] = "replay";
+        System.arraycopy(args, 0, words, 1, args.length);
+        return Rseqdbg.launch(words).timeout(TIMEOUT).run();
+    }
+
+    /** The events of {@code trace show --json} whose event starts with {@code word}. */
+    private static long eventsStartingWith(Path trace, String word) {
+        Run json = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        Matcher m = Pattern.compile("\\{\"thread\":\"\\d+\",\"count\":\"\\d+\",\"event\":\"" + word + " ")
+                .matcher(json.lastLine());
+        long n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     private static Matcher matched(Run replay) {
@@ -101,6 +128,87 @@ class RecordReplayTest {
         assertEquals(signals, Long.parseLong(handled.group(1)), replay.describe());
     }
 
+    /** The stepper's other policies: inside steps every section with rseq_cs cleared, opv redirects each one. */
+    @ParameterizedTest(name = "{0}, {1} threads")
+    @CsvSource({"inside, 2", "opv, 4"})
+    void insideAndOpvRecordingsReplayMatched(String policy, int threads) {
+        Path trace = dir.resolve("counter-" + policy + ".trace");
+        Run recorded = record(trace, List.of("--policy", policy), "counter", String.valueOf(threads), "10");
+        assertTrue(recorded.stdout().contains("ok ops=" + 10 * threads + " "), recorded.describe());
+        Run replay = replay(trace.toString()).requireExit(0);
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=" + 10 * threads + " "), replay.describe());
+    }
+
+    /**
+     * --chaos preempts threads inside sections: every abort it causes is recorded, and replay
+     * forces each one at the same thread and instruction count (a replay that let the section
+     * commit, or aborted it one instruction off, would diverge).
+     */
+    @Test
+    void aChaosRecordingWithHundredsOfAbortsReplaysEveryAbort() {
+        Path trace = dir.resolve("chaos.trace");
+        Run recorded = record(trace, List.of("--chaos=11", "--slice", "300"), "counter", "2", "150");
+        assertTrue(recorded.stdout().contains("ok ops=300 "), recorded.describe());
+        long aborts = eventsStartingWith(trace, "aborted");
+        assertTrue(aborts >= 100, aborts + " aborts recorded: " + recorded.describe());
+        Run replay = replay(trace.toString()).requireExit(0);
+        assertEquals(aborts, Long.parseLong(matched(replay).group(3)), replay.describe());
+        Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        assertTrue(show.lastLine().contains("\"chaos\":true,\"chaosSeed\":11"), show.describe());
+    }
+
+    @Test
+    void chaosWithoutASeedPrintsTheSeedItDrew() {
+        Path trace = dir.resolve("chaos-seedless.trace");
+        Run recorded = record(trace, List.of("--chaos"), "counter", "1", "3");
+        Matcher seed = Pattern.compile("chaos seed (-?\\d+) \\(record again with --chaos=\\1\\)").matcher(recorded.stderr());
+        assertTrue(seed.find(), recorded.describe());
+        Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        assertTrue(show.lastLine().contains("\"chaosSeed\":" + seed.group(1) + ","), show.describe());
+    }
+
+    /** A longer environment moves the stack and changes instruction counts: replay uses the recorded one. */
+    @Test
+    void replayRunsTheProgramInTheRecordedEnvironment() {
+        Path trace = dir.resolve("env.trace");
+        Rseqdbg.launch("record", "-o", trace.toString(), Targets.path("counter").toString(), "1", "5")
+                .env("RSEQDBG_TEST_PAD", "a").timeout(TIMEOUT).run().requireExit(0);
+        Run replay = Rseqdbg.launch("replay", trace.toString()).env("RSEQDBG_TEST_PAD", "b".repeat(5000))
+                .timeout(TIMEOUT).run().requireExit(0);
+        matched(replay);
+    }
+
+    @Test
+    void aChangedBinaryIsRefusedUpFrontInOneLine() throws IOException {
+        Path program = changedCopyRecorded("refused");
+        Run replay = replay(program.resolveSibling("refused.trace").toString()).requireExit(2);
+        assertEquals(1, replay.stderr().lines().count(), replay.describe());
+        assertTrue(replay.stderr().contains(program + " changed since the recording"), replay.describe());
+        assertTrue(replay.stderr().contains("--force"), replay.describe());
+        assertFalse(replay.stdout().contains("ok ops="), replay.describe()); // the program never ran
+    }
+
+    @Test
+    void forceReplaysAChangedBinaryAnyway() throws IOException {
+        Path program = changedCopyRecorded("forced");
+        // One byte appended past the program's end: it runs exactly as before.
+        Run replay = replay("--force", program.resolveSibling("forced.trace").toString()).requireExit(0);
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=3 "), replay.describe());
+    }
+
+    /** A copy of counter, recorded to NAME.trace beside it, then changed (a byte appended). */
+    private static Path changedCopyRecorded(String name) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve(name)).resolve("counter");
+        Files.copy(Targets.path("counter"), copy);
+        Path trace = copy.resolveSibling(name + ".trace");
+        Rseqdbg.launch("record", "-o", trace.toString(), copy.toString(), "1", "3").timeout(TIMEOUT).run()
+                .requireExit(0);
+        Files.write(copy, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        return copy;
+    }
+
     @Test
     void aChangedArgumentDivergesWithThreadInstructionAndBothEvents() {
         Run replay = Rseqdbg.launch("replay", counterTrace.toString(), "--",
@@ -119,7 +227,7 @@ class RecordReplayTest {
         assertEquals(50, show.stdout().lines().filter(l -> l.matches("0\t\\d+\tcommitted percpu_counter_add\\+\\d+ at .*")).count(),
                 show.describe());
         Run json = Rseqdbg.launch("trace", "show", "--json", counterTrace.toString()).timeout(TIMEOUT).run().requireExit(0);
-        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":1"), json.describe());
+        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":2"), json.describe());
     }
 
     @Test
