@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -615,63 +614,18 @@ public final class Stepper implements SectionActions {
         return value;
     }
 
-    /**
-     * Ends stepping with the program intact: every thread stopped, breakpoints out, a thread
-     * caught inside a section gets its {@code rseq_cs} back (it will abort and retry, as if
-     * preempted), held signals go with the detach.
-     */
+    /** Ends stepping with the program intact ({@link LetGo}); EXITED when it exited meanwhile. */
     private End letGo(End end) {
-        holds.interruptRunning(null);
-        holds.forgetExitedLeader();
-        while (holds.othersRunning(null)) {
-            Stop stop = inferior.next();
-            if (stop instanceof Stop.Exited e) {
-                exit = e;
-                listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
-                return End.EXITED;
-            }
-            SteppedThread o = threads.computeIfAbsent(stop.tid(), SteppedThread::new);
-            o.running = false;
-            o.interruptRequested = false;
-            if (stop instanceof Stop.ThreadExited) {
-                threads.remove(o.tid);
-            } else if (!(stop instanceof Stop.Interrupted)) {
-                o.pending.add(stop);
-            }
+        Stop.Exited e = new LetGo(inferior, holds, threads).detach(backlog, this::removeBreakpoints);
+        if (e == null) {
+            return end;
         }
-        backlog.forEach(s -> threads.computeIfAbsent(s.tid(), SteppedThread::new).pending.add(s));
-        backlog.clear();
-        removeBreakpoints();
-        Map<Integer, Integer> signals = new HashMap<>();
-        for (SteppedThread o : threads.values()) {
-            if (o.section != null && o.savedRseqCs != 0) {
-                inferior.setRseqCs(o.tid, o.savedRseqCs);
-            }
-            if (o.boundCpu >= 0) {
-                inferior.restoreAffinity(o.tid);
-                o.boundCpu = -1;
-            }
-            o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
-                    .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
-        }
-        holds.release();
-        inferior.detach(signals);
-        return end;
+        exit = e;
+        listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
+        return End.EXITED;
     }
 
     private void letGoQuietly() {
-        try {
-            removeBreakpoints();
-            for (SteppedThread o : threads.values()) {
-                if (o.section != null && o.savedRseqCs != 0 && !o.running) {
-                    inferior.setRseqCs(o.tid, o.savedRseqCs);
-                }
-                if (o.boundCpu >= 0) {
-                    inferior.restoreAffinity(o.tid);
-                }
-            }
-        } catch (RuntimeException ignored) {
-            // the program may be gone; the inferior's own close restores what it can
-        }
+        new LetGo(inferior, holds, threads).restoreQuietly(this::removeBreakpoints);
     }
 }
