@@ -179,6 +179,22 @@ class RecordReplayTest {
         matched(replay);
     }
 
+    /** Recorded as {@code ./counter} from the program's own directory, replayed from elsewhere. */
+    @Test
+    void replayRunsTheRecordedCommandInTheRecordedDirectory() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("cwd"));
+        Files.copy(Targets.path("counter"), home.resolve("counter"));
+        Path trace = home.resolve("cwd.trace");
+        List<String> record = Rseqdbg.commandLine("record", "-o", trace.toString(), "./counter", "1", "3");
+        String script = "cd \"$0\" && exec \"$@\"";
+        List<String> words = new ArrayList<>(List.of("-c", script, home.toString()));
+        words.addAll(record);
+        Targets.command("sh", words.toArray(String[]::new)).timeout(TIMEOUT).run().requireExit(0);
+        Run replay = replay(trace.toString()).requireExit(0); // from the test's own directory
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=3 "), replay.describe());
+    }
+
     @Test
     void aChangedBinaryIsRefusedUpFrontInOneLine() throws IOException {
         Path program = changedCopyRecorded();
