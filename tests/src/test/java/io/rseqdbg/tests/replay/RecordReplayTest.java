@@ -3,6 +3,7 @@ package io.rseqdbg.tests.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
@@ -156,6 +157,19 @@ class RecordReplayTest {
         assertEquals(aborts, Long.parseLong(matched(replay).group(3)), replay.describe());
         Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
         assertTrue(show.lastLine().contains("\"chaos\":true,\"chaosSeed\":11"), show.describe());
+    }
+
+    /** The stress profile ({@code -Pstress}, rseqdbg.stress > 0): chaos on more targets, policies and threads. */
+    @ParameterizedTest(name = "{0} {1} {2} under {3}")
+    @CsvSource({"list, 2, 60, skip", "counter, 4, 40, skip", "counter, 2, 40, inside", "list, 2, 30, inside"})
+    void chaosRecordingsOfMoreTargetsReplayEveryAbort(String target, String threads, String ops, String policy) {
+        assumeTrue(Integer.getInteger("rseqdbg.stress", 0) > 0, "stress profile only");
+        Path trace = dir.resolve("chaos-" + target + threads + policy + ".trace");
+        record(trace, List.of("--chaos=5", "--slice", "300", "--policy", policy), target, threads, ops);
+        long aborts = eventsStartingWith(trace, "aborted");
+        assertTrue(aborts > 0, trace.toString());
+        Run replay = replay(trace.toString()).requireExit(0);
+        assertEquals(aborts, Long.parseLong(matched(replay).group(3)), replay.describe());
     }
 
     @Test
