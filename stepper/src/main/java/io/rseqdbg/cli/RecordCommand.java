@@ -48,6 +48,9 @@ final class RecordCommand implements Command {
         o.addOption(Option.builder().longOpt("block-timeout").hasArg().argName("MS")
                 .desc("a step that takes longer is blocked in the kernel: switch threads (default "
                         + DEFAULT_BLOCK_TIMEOUT_MS + ")").get());
+        o.addOption(Option.builder().longOpt("chaos").hasArg().argName("SEED")
+                .desc("--chaos[=SEED]: switch threads at random instruction counts, inside sections too"
+                        + " (seeded; default seed from the time, printed)").get());
         o.addOption(Option.builder().longOpt("json").desc("print the summary as JSON on stdout").get());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").get());
         return o;
@@ -55,10 +58,10 @@ final class RecordCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line = CommandLines.parse(name(), options(), args, true);
+        CommandLine line = CommandLines.parse(name(), options(), bareChaos(args), true);
         if (line.hasOption("help")) {
-            CommandLines.help(out, "rseqdbg record -o TRACE [--force] [--policy P] [--slice N] [--block-timeout MS] [--json]"
-                    + " [--] PROGRAM ARGS...", options(), 14);
+            CommandLines.help(out, "rseqdbg record -o TRACE [--force] [--policy P] [--slice N] [--block-timeout MS]"
+                    + " [--chaos[=SEED]] [--json] [--] PROGRAM ARGS...", options(), 14);
             return 0;
         }
         List<String> program = line.getArgList();
@@ -78,9 +81,14 @@ final class RecordCommand implements Command {
         long slice = CommandLines.number(line, "slice", DEFAULT_SLICE, 1, Long.MAX_VALUE);
         long timeout = CommandLines.number(line, "block-timeout", DEFAULT_BLOCK_TIMEOUT_MS, 1, Long.MAX_VALUE);
         int cpu = AllowedCpus.ofThisProcess().first(); // the run is on one CPU, recorded so replay can use it too
+        boolean chaos = line.hasOption("chaos");
+        long seed = chaos ? seed(line.getOptionValue("chaos")) : 0;
+        if (chaos && line.getOptionValue("chaos").isEmpty()) {
+            err.println("rseqdbg: chaos seed " + seed + " (record again with --chaos=" + seed + ")");
+        }
         TraceRecord.Header header = new TraceRecord.Header(TraceFormat.VERSION, Main.version(), program,
                 Path.of("").toAbsolutePath().toString(), kernelRelease(), Runtime.getRuntime().availableProcessors(),
-                cpu, policy.word(), slice, timeout);
+                cpu, policy.word(), slice, timeout, environment(), chaos, seed);
         Path file = Path.of(line.getOptionValue("output"));
         // Created here, exclusively (or, with --force, truncated without following a link); the
         // recorder then opens the regular file this made, which nobody else may replace in a sticky /tmp.
@@ -120,6 +128,43 @@ final class RecordCommand implements Command {
                     summary.steps() == 0 ? 0.0 : bytes * 1e6 / summary.steps());
         }
         return status == null ? 0 : status;
+    }
+
+    /** A bare {@code --chaos} (before the program) becomes {@code --chaos=}: it never takes the program as its seed. */
+    private static String[] bareChaos(String[] args) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].equals("--")) {
+                break;
+            }
+            if (out[i].equals("--chaos")) {
+                out[i] = "--chaos=";
+            } else if (!out[i].startsWith("-") && (i == 0 || !takesValue(out[i - 1]))) {
+                break; // the program: its own arguments are its own
+            }
+        }
+        return out;
+    }
+
+    private static boolean takesValue(String option) {
+        return List.of("-o", "--output", "--policy", "--slice", "--block-timeout").contains(option);
+    }
+
+    private static long seed(String value) {
+        if (value.isEmpty()) {
+            return Recorder.chaosSeedFromTime();
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--chaos wants a number as its seed, not '" + value + "'");
+        }
+    }
+
+    /** The program's environment (this process's, which it inherits), {@code NAME=VALUE} sorted by name. */
+    static List<String> environment() {
+        return new java.util.TreeMap<>(System.getenv()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
     /**

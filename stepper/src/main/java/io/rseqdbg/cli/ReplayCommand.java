@@ -4,16 +4,21 @@ import io.rseqdbg.ptrace.AllowedCpus;
 import io.rseqdbg.stepper.StepPolicy;
 import io.rseqdbg.stepper.StepRun;
 import io.rseqdbg.stepper.replay.Divergence;
+import io.rseqdbg.stepper.replay.RecordedModules;
 import io.rseqdbg.stepper.replay.Replayer;
 import io.rseqdbg.stepper.replay.TraceException;
 import io.rseqdbg.stepper.replay.TraceReader;
 import io.rseqdbg.stepper.replay.TraceRecord;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code rseqdbg replay TRACE}: runs the recorded command line (or the one after {@code --}) under
@@ -39,9 +44,10 @@ final class ReplayCommand implements Command {
         List<String> own = dashes < 0 ? words : words.subList(0, dashes);
         List<String> program = dashes < 0 ? List.of() : words.subList(dashes + 1, words.size());
         boolean json = own.contains("--json");
-        List<String> files = own.stream().filter(w -> !w.equals("--json")).toList();
+        boolean force = own.contains("--force");
+        List<String> files = own.stream().filter(w -> !w.equals("--json") && !w.equals("--force")).toList();
         if (files.size() != 1 || files.get(0).startsWith("-")) {
-            throw new UsageException("usage: rseqdbg replay TRACE [--json] [-- PROGRAM ARGS...]");
+            throw new UsageException("usage: rseqdbg replay TRACE [--json] [--force] [-- PROGRAM ARGS...]");
         }
         String file = files.get(0);
         Replayer replayer;
@@ -50,7 +56,12 @@ final class ReplayCommand implements Command {
         try {
             reader = new TraceReader(Path.of(file));
             header = reader.header();
-            replayer = new Replayer(reader);
+            replayer = new Replayer(reader).force(force);
+            Optional<String> changed = RecordedModules.of(Path.of(file)).firstChanged();
+            if (changed.isPresent() && !force) {
+                err.println("rseqdbg replay: " + changed.get() + "; replay it anyway with --force");
+                return Main.EXIT_USAGE;
+            }
         } catch (NoSuchFileException e) {
             err.println("rseqdbg replay: no such file " + file);
             return Main.EXIT_USAGE;
@@ -68,9 +79,19 @@ final class ReplayCommand implements Command {
             return Main.EXIT_USAGE;
         }
         List<String> command = program.isEmpty() ? header.command() : program;
+        // The recorded directory for the recorded command line; a command given here is the
+        // user's, relative to where they are. The recorded environment either way.
+        Path directory = program.isEmpty() ? Path.of(header.workingDirectory()) : null;
+        if (directory != null && !Files.isDirectory(directory)) {
+            err.println("rseqdbg replay: the recorded working directory " + directory
+                    + " does not exist here (give the command line after --)");
+            return Main.EXIT_USAGE;
+        }
+        Map<String, String> environment = header.hasEnvironment() ? environment(header.environment()) : null;
         StepPolicy policy = StepPolicy.parse(header.policy());
         try (reader) {
-            StepRun run = StepRun.launch(RecordCommand.withoutAslr(command)).policy(policy).bind(header.cpu());
+            StepRun run = StepRun.launch(RecordCommand.withoutAslr(command), environment, directory).policy(policy)
+                    .bind(header.cpu());
             replayer.attachTo(run);
             run.run();
             replayer.finish();
@@ -96,6 +117,16 @@ final class ReplayCommand implements Command {
                     replayer.commits(), replayer.aborts(), replayer.signals());
         }
         return 0;
+    }
+
+    /** {@code NAME=VALUE} words as a map (a word without '=' is a name with an empty value). */
+    private static Map<String, String> environment(List<String> words) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String w : words) {
+            int eq = w.indexOf('=');
+            env.put(eq < 0 ? w : w.substring(0, eq), eq < 0 ? "" : w.substring(eq + 1));
+        }
+        return env;
     }
 
     private static void report(Divergence d, boolean json, PrintStream out, PrintStream err) {

@@ -81,7 +81,10 @@ final class TraceCommand implements Command {
                     .field("command", String.join(" ", h.command())).field("workingDirectory", h.workingDirectory())
                     .field("kernelRelease", h.kernelRelease()).field("cpuCount", h.cpuCount()).field("cpu", h.cpu())
                     .field("policy", h.policy()).field("sliceLength", h.sliceLength())
-                    .field("blockTimeoutMillis", h.blockTimeoutMillis()).endObject();
+                    .field("blockTimeoutMillis", h.blockTimeoutMillis()).field("chaos", h.chaos())
+                    .field("chaosSeed", h.chaosSeed()).name("environment").beginArray();
+            h.environment().forEach(j::value);
+            j.endArray().endObject();
             j.name("schedule").beginArray();
             slices.forEach((t, v) -> j.beginObject().field("thread", t).field("slices", v[0])
                     .field("instructions", v[1]).endObject());
@@ -94,7 +97,9 @@ final class TraceCommand implements Command {
         out.println("working directory: " + h.workingDirectory());
         out.println("kernel " + h.kernelRelease() + ", " + h.cpuCount() + " CPUs, run on CPU " + h.cpu()
                 + ", policy " + h.policy() + ", slice " + h.sliceLength() + " instructions, block timeout "
-                + h.blockTimeoutMillis() + " ms");
+                + h.blockTimeoutMillis() + " ms" + (h.chaos() ? ", chaos seed " + h.chaosSeed() : ""));
+        out.println(h.hasEnvironment() ? "environment: " + h.environment().size() + " variables"
+                : "environment: not recorded (format version 1)");
         out.println("schedule:");
         slices.forEach((t, v) -> out.println("  thread " + t + ": " + v[0] + " slices, " + v[1] + " instructions"));
         out.println("events (thread, instruction count, event):");

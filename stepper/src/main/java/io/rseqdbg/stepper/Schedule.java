@@ -11,6 +11,37 @@ import java.util.SortedSet;
  */
 public interface Schedule {
 
+    /**
+     * What becomes of a thread before its next instruction, beyond running it: a recorded signal
+     * (replay), or an abort of the section it is in (replay: the recorded one; record
+     * {@code --chaos}: a preemption inside the section, which the kernel turns into an abort).
+     */
+    record Directive(Kind kind, int signal) {
+
+        public enum Kind {
+            /** Run on (or park: the serializer's own answer for a thread whose turn it is not). */
+            RUN, PARK,
+            /** Deliver {@code signal} before the next instruction, as any signal. */
+            SIGNAL,
+            /** The section aborts here: rseq_cs cleared, the thread at its abort handler. */
+            ABORT,
+            /** {@code signal} lands inside the section: the kernel aborts it, then runs the handler. */
+            ABORT_BY_SIGNAL
+        }
+
+        public static final Directive RUN = new Directive(Kind.RUN, 0);
+        public static final Directive PARK = new Directive(Kind.PARK, 0);
+        public static final Directive ABORT = new Directive(Kind.ABORT, 0);
+
+        public static Directive signal(int signal) {
+            return new Directive(Kind.SIGNAL, signal);
+        }
+
+        public static Directive abortBySignal(int signal) {
+            return new Directive(Kind.ABORT_BY_SIGNAL, signal);
+        }
+    }
+
     /** How long a step of the running thread may take before it counts as blocked in the kernel. */
     long blockTimeoutMillis();
 
@@ -20,8 +51,9 @@ public interface Schedule {
      *
      * @param sliceSteps instructions it executed in this slice
      * @param blocked    its last step did not come back within {@link #blockTimeoutMillis()}
+     * @param atSyscall  its next instruction is a system call (where a thread blocks in the kernel)
      */
-    boolean endSlice(int logical, long sliceSteps, boolean blocked);
+    boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall);
 
     /**
      * The slice of {@code logical} ended after {@code sliceSteps} instructions ({@code blocked}:
@@ -32,12 +64,28 @@ public interface Schedule {
     int next(int logical, long sliceSteps, boolean blocked, boolean exited, SortedSet<Integer> runnable);
 
     /** A live signal for {@code logical}, stopped at instruction {@code steps}: false to drop it (replay). */
-    default boolean deliverLive(int logical, long steps, int signal) {
+    default boolean deliverLive(int logical, long steps, int signal, boolean inSection) {
         return true;
     }
 
-    /** A signal to deliver to {@code logical} before it runs instruction {@code steps + 1}, or 0 (replay). */
-    default int injectBefore(int logical, long steps) {
-        return 0;
+    /**
+     * {@code logical} is stopped after instruction {@code steps}, about to run on ({@code stop}:
+     * 0 outside sections, else which stop this is in its section, 1 at the entry, or at the store
+     * that enters one under skip; {@code alone}: no other thread could run now). What happens
+     * first; {@link Directive#RUN} for nothing. {@link Directive.Kind#ABORT} and
+     * {@code ABORT_BY_SIGNAL} only inside a section.
+     */
+    default Directive before(int logical, long steps, int stop, boolean alone) {
+        return Directive.RUN;
+    }
+
+    /**
+     * skip, at the store that enters a section (instruction {@code steps}): true to run the
+     * section with the kernel's protection (rseq_cs untouched, so the kernel aborts it on
+     * preemption or a signal); false to enter it at start_ip, clear rseq_cs and bind the thread,
+     * so that nothing aborts it (replay, where the recording says it committed).
+     */
+    default boolean runProtected(int logical, long steps) {
+        return true;
     }
 }

@@ -14,6 +14,9 @@ interface SectionActions {
     /** skip from the store that enters {@code cs}: run it with rseq_cs untouched, to a way out. */
     void runProtected(SteppedThread t, CriticalSection cs);
 
+    /** skip: whether {@link #runProtected} may be used here (replay may want the section cleared instead). */
+    boolean mayRunProtected(SteppedThread t);
+
     /** opv: send the thread to the abort handler (always legal before the commit). */
     void redirect(SteppedThread t, CriticalSection cs);
 

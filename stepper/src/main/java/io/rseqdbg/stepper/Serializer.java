@@ -78,44 +78,55 @@ final class Serializer implements AutoCloseable {
     }
 
     /**
-     * The stepper is about to resume {@code t} with {@code signal}. Returns -1 when it must not
-     * (parked, or another thread's turn came), 0 to resume it, or a signal to deliver first.
+     * The stepper is about to resume {@code t} with {@code signal}: {@link Schedule.Directive#PARK}
+     * when it must not (parked, or another thread's turn came), {@code RUN} to resume it, or what
+     * the schedule wants done first (a signal to deliver, an abort to carry out).
      */
-    int admit(SteppedThread t, int signal) {
+    Schedule.Directive admit(SteppedThread t, int signal) {
         if (current == null) {
             current = t;
             sliceStart = t.steps;
         }
         if (t != current) {
             park(t, signal);
-            return -1;
+            return Schedule.Directive.PARK;
         }
         if (signal == 0 && switchAllowed(t)) {
             int id = logicalOf(t);
             long slice = t.steps - sliceStart;
-            if (schedule.endSlice(id, slice, blocked)) {
+            if (schedule.endSlice(id, slice, blocked, atSyscall(t))) {
                 int next = schedule.next(id, slice, blocked, false, runnable(t));
                 blocked = false;
                 if (next != id) {
                     park(t, 0);
                     switchTo(byLogical.get(next));
-                    return -1;
+                    return Schedule.Directive.PARK;
                 }
             }
-            int inject = execSeen ? schedule.injectBefore(id, t.steps) : 0;
-            if (inject != 0 && !blocks(t, inject)) {
-                return inject;
-            }
+        }
+        if (signal == 0 && execSeen && forcible(t)) {
+            Schedule.Directive d = schedule.before(logicalOf(t), t.steps, t.section == null ? 0 : Math.max(1, t.stops),
+                    runnable(t).size() <= 1);
             // A blocked signal is not injected: the recording saw it delivered when the thread
             // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
+            boolean blockedSignal = d.kind() == Schedule.Directive.Kind.SIGNAL && t.section == null
+                    && blocks(t, d.signal());
+            if (d.kind() != Schedule.Directive.Kind.RUN && !blockedSignal) {
+                return d;
+            }
         }
         armedAt = System.nanoTime();
-        return 0;
+        return Schedule.Directive.RUN;
+    }
+
+    /** skip, at an entry store: whether the section may run with the kernel's protection. */
+    boolean runProtected(SteppedThread t) {
+        return !execSeen || schedule.runProtected(logicalOf(t), t.steps);
     }
 
     /** A live signal stop: false when the schedule drops it (replay delivers recorded ones only). */
     boolean deliverLive(SteppedThread t, int signal) {
-        return !execSeen || schedule.deliverLive(logicalOf(t), t.steps, signal);
+        return !execSeen || schedule.deliverLive(logicalOf(t), t.steps, signal, t.section != null);
     }
 
     /** A thread ended: forget it; when it was the running one, the next one runs. */
@@ -200,9 +211,32 @@ final class Serializer implements AutoCloseable {
         parked.put(t, had != null && had != 0 ? had : signal); // never lose a signal it is due
     }
 
+    /** Whether the thread's next instruction is {@code syscall} (x86-64: 0f 05). */
+    private boolean atSyscall(SteppedThread t) {
+        try {
+            byte[] code = inferior.read(inferior.pc(t.tid), 2);
+            return code.length == 2 && code[0] == 0x0f && code[1] == 0x05;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Only where the thread's own state allows: never inside a section nor while holding others. */
     private static boolean switchAllowed(SteppedThread t) {
         return t.section == null && t.mode == SteppedThread.Mode.STEPPING;
+    }
+
+    /**
+     * Where the schedule may direct a thread: outside sections, and inside one the stepper drives
+     * (rseq_cs cleared or, at a skip entry, not yet begun). Never under none, where the kernel
+     * itself aborts at every stop.
+     */
+    private static boolean forcible(SteppedThread t) {
+        return switch (t.mode) {
+            case STEPPING -> t.section == null;
+            case INSIDE, STEPPING_THROUGH, RUNNING_TO_EXIT -> t.section != null;
+            case WATCHING -> false;
+        };
     }
 
     private SortedSet<Integer> runnable(SteppedThread running) {

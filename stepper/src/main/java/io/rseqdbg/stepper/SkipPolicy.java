@@ -25,6 +25,9 @@ final class SkipPolicy implements SectionPolicy {
         if (ahead == null || !sections.exitsDeclared(ahead)) {
             return false; // without declared exits a free run could miss the way out
         }
+        if (!act.mayRunProtected(t)) {
+            return false; // entered at start_ip instead, with rseq_cs cleared: counted the same
+        }
         act.runProtected(t, ahead);
         return true;
     }

@@ -62,6 +62,17 @@ public final class StepRun {
         return new StepRun(() -> PtraceProgram.launch(copy));
     }
 
+    /**
+     * A run of {@code command} with exactly {@code environment} (null: rseqdbg's own) in
+     * {@code directory} (null: rseqdbg's own), as replay re-creates a recorded run.
+     */
+    public static StepRun launch(List<String> command, java.util.Map<String, String> environment,
+                                 java.nio.file.Path directory) {
+        List<String> copy = List.copyOf(command);
+        java.util.Map<String, String> env = environment == null ? null : java.util.Map.copyOf(environment);
+        return new StepRun(() -> PtraceProgram.launch(copy, env, directory));
+    }
+
     /** A run of the running process {@code pid}, attached to and detached from at the end. */
     public static StepRun attach(int pid) {
         return new StepRun(() -> PtraceProgram.attach(pid));

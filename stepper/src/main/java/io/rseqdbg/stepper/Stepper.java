@@ -5,7 +5,6 @@ import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -365,6 +364,11 @@ public final class Stepper implements SectionActions {
     }
 
     @Override
+    public boolean mayRunProtected(SteppedThread t) {
+        return serializer == null || serializer.runProtected(t);
+    }
+
+    @Override
     public void report(StepEvent event) {
         listener.on(event);
     }
@@ -427,6 +431,34 @@ public final class Stepper implements SectionActions {
         if (holds.isHolder(t)) {
             releaseOthers();
         }
+    }
+
+    /**
+     * The kernel's abort, carried out by the stepper where the schedule says the section aborts
+     * here (replay: where it aborted in the recording; record --chaos: a preemption inside it):
+     * rseq_cs cleared, the thread at abort_ip, which counts as its next stop (as when a run to
+     * the exit meets the breakpoint there). From a skip entry store the section had not begun;
+     * the store would have set rseq_cs and the abort cleared it again: the same end state.
+     */
+    private void forceAbort(SteppedThread t) {
+        CriticalSection cs = t.section;
+        t.savedRseqCs = 0;
+        inferior.setRseqCs(t.tid, 0);
+        inferior.setPc(t.tid, cs.abort());
+        leave(t, cs.abort());
+        atPc(t, cs.abort());
+    }
+
+    /**
+     * A signal delivered while the section runs: the kernel aborts it (rseq_cs cleared, pc at
+     * abort_ip) and the handler's frame returns there. Done here before delivery, so it happens
+     * whatever the thread's own rseq_cs says (cleared, or not yet stored at a skip entry).
+     */
+    private void abortBySignal(SteppedThread t, int signal) {
+        t.savedRseqCs = 0;
+        inferior.setRseqCs(t.tid, 0);
+        inferior.setPc(t.tid, t.section.abort());
+        onSignal(t, new Stop.Signalled(t.tid, signal));
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
@@ -530,80 +562,48 @@ public final class Stepper implements SectionActions {
             return;
         }
         if (serializer != null) {
-            int admitted = serializer.admit(t, signal);
-            if (admitted < 0) {
-                return; // parked: not its turn
-            }
-            if (admitted > 0) {
-                onSignal(t, new Stop.Signalled(t.tid, admitted)); // replay: a recorded signal, at its recorded instruction
-                return;
+            Schedule.Directive d = serializer.admit(t, signal);
+            switch (d.kind()) {
+                case PARK -> {
+                    return; // not its turn
+                }
+                case SIGNAL -> {
+                    onSignal(t, new Stop.Signalled(t.tid, d.signal())); // replay: a recorded signal, at its recorded instruction
+                    return;
+                }
+                case ABORT -> {
+                    forceAbort(t);
+                    return;
+                }
+                case ABORT_BY_SIGNAL -> {
+                    abortBySignal(t, d.signal());
+                    return;
+                }
+                case RUN -> {
+                }
             }
         }
         t.running = true;
-        if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT) {
+        // After a signal that aborted the section, step into its handler rather than run it free.
+        if (t.mode == SteppedThread.Mode.RUNNING_TO_EXIT && !t.abortedBySignal) {
             inferior.resume(t.tid, signal);
         } else {
             inferior.step(t.tid, signal);
         }
     }
 
-    /**
-     * Ends stepping with the program intact: every thread stopped, breakpoints out, a thread
-     * caught inside a section gets its {@code rseq_cs} back (it will abort and retry, as if
-     * preempted), held signals go with the detach.
-     */
+    /** Ends stepping with the program intact ({@link LetGo}); EXITED when it exited meanwhile. */
     private End letGo(End end) {
-        holds.interruptRunning(null);
-        holds.forgetExitedLeader();
-        while (holds.othersRunning(null)) {
-            Stop stop = inferior.next();
-            if (stop instanceof Stop.Exited e) {
-                exit = e;
-                listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
-                return End.EXITED;
-            }
-            SteppedThread o = threads.computeIfAbsent(stop.tid(), SteppedThread::new);
-            o.running = false;
-            o.interruptRequested = false;
-            if (stop instanceof Stop.ThreadExited) {
-                threads.remove(o.tid);
-            } else if (!(stop instanceof Stop.Interrupted)) {
-                o.pending.add(stop);
-            }
+        Stop.Exited e = new LetGo(inferior, holds, threads).detach(backlog, breakpoints::removeAll);
+        if (e == null) {
+            return end;
         }
-        backlog.forEach(s -> threads.computeIfAbsent(s.tid(), SteppedThread::new).pending.add(s));
-        backlog.clear();
-        breakpoints.removeAll();
-        Map<Integer, Integer> signals = new HashMap<>();
-        for (SteppedThread o : threads.values()) {
-            if (o.section != null && o.savedRseqCs != 0) {
-                inferior.setRseqCs(o.tid, o.savedRseqCs);
-            }
-            if (o.boundCpu >= 0) {
-                inferior.restoreAffinity(o.tid);
-                o.boundCpu = -1;
-            }
-            o.pending.stream().filter(s -> s instanceof Stop.Signalled).findFirst()
-                    .ifPresent(s -> signals.put(o.tid, ((Stop.Signalled) s).signal()));
-        }
-        holds.release();
-        inferior.detach(signals);
-        return end;
+        exit = e;
+        listener.on(new StepEvent.ProcessExited(e.tid(), e.status(), e.signal()));
+        return End.EXITED;
     }
 
     private void letGoQuietly() {
-        try {
-            breakpoints.removeAll();
-            for (SteppedThread o : threads.values()) {
-                if (o.section != null && o.savedRseqCs != 0 && !o.running) {
-                    inferior.setRseqCs(o.tid, o.savedRseqCs);
-                }
-                if (o.boundCpu >= 0) {
-                    inferior.restoreAffinity(o.tid);
-                }
-            }
-        } catch (RuntimeException ignored) {
-            // the program may be gone; the inferior's own close restores what it can
-        }
+        new LetGo(inferior, holds, threads).restoreQuietly(breakpoints::removeAll);
     }
 }

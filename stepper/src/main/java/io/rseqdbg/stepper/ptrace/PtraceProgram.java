@@ -51,6 +51,16 @@ public final class PtraceProgram implements TracedProgram, Inferior {
         return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))));
     }
 
+    /**
+     * As {@link #launch(List)}, with the environment {@code environment} (null: rseqdbg's own) in
+     * {@code directory} (null: rseqdbg's own).
+     */
+    public static PtraceProgram launch(List<String> command, java.util.Map<String, String> environment,
+                                       java.nio.file.Path directory) {
+        return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))
+                .withEnvironment(environment).withWorkingDirectory(directory)));
+    }
+
     public static PtraceProgram attach(int pid) {
         PtraceProgram program = new PtraceProgram(Tracer.attach(pid));
         // A stopped program's threads report their group-stop at the attach itself.

@@ -22,6 +22,9 @@ public final class Recorder implements AutoCloseable {
         this.out = new TraceOutput(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         out.write(header);
         this.scheduler = new Scheduler(header.sliceLength(), header.blockTimeoutMillis(), out::write);
+        if (header.chaos()) {
+            scheduler.chaos(header.chaosSeed());
+        }
     }
 
     /** Makes {@code run} a recorded one: one thread at a time, everything written to the trace. */
@@ -31,6 +34,11 @@ public final class Recorder implements AutoCloseable {
 
     private StepListener listener(Supplier<Stepper> stepper) {
         return new Stamper(stepper, out::write);
+    }
+
+    /** A seed for {@code --chaos} without one: from the time (print it: it names the schedule). */
+    public static long chaosSeedFromTime() {
+        return Chaos.seedFromTime();
     }
 
     public long bytes() {

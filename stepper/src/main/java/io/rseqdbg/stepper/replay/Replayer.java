@@ -17,11 +17,12 @@ import java.util.function.Supplier;
  * {@code rseqdbg replay}: runs the recorded program under the same serialized stepper, follows the
  * recorded schedule slice by slice, delivers the recorded signals at their recorded instruction
  * counts (live asynchronous signals are dropped), and compares every event with the trace in
- * order. The first difference ends the run with a {@link Divergence}.
+ * order. The first difference ends the run with a {@link Divergence}. Section outcomes are forced:
+ * a recorded abort happens at its recorded instruction, a recorded commit is protected from a
+ * spontaneous abort, a signal recorded inside a section aborts it there ({@link #before}).
  *
  * <p>One reader is enough: because the run is serialized, events and slices come in the recorded
- * order, so the next record of the trace always says what must happen next. Section outcomes are
- * compared, not yet forced (README).
+ * order, so the next record of the trace always says what must happen next.
  */
 public final class Replayer implements Schedule {
 
@@ -30,10 +31,13 @@ public final class Replayer implements Schedule {
     private final TraceReader trace;
     private final TraceText text = new TraceText();
     private TraceRecord head;
+    /** Records read past the head to see what follows it (a signal's abort, an entry's outcome). */
+    private final java.util.LinkedList<TraceRecord> ahead = new java.util.LinkedList<>();
     private Stamper stamper;
     private Supplier<Stepper> stepper;
     private final Map<Integer, Deque<String>> history = new HashMap<>();
     private long events;
+    private boolean force;
     private long commits;
     private long aborts;
     private long signals;
@@ -42,6 +46,12 @@ public final class Replayer implements Schedule {
     public Replayer(TraceReader trace) {
         this.trace = trace;
         advance();
+    }
+
+    /** --force: a module whose file changed since the recording is no divergence by itself. */
+    public Replayer force(boolean force) {
+        this.force = force;
+        return this;
     }
 
     public StepRun attachTo(StepRun run) {
@@ -85,7 +95,7 @@ public final class Replayer implements Schedule {
     }
 
     @Override
-    public boolean endSlice(int logical, long sliceSteps, boolean blocked) {
+    public boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall) {
         if (!(head instanceof TraceRecord.Slice s) || s.thread() != logical || s.exited()) {
             return false;
         }
@@ -93,7 +103,11 @@ public final class Replayer implements Schedule {
             throw divergence(logical, sliceSteps, s, "thread " + logical + " still running after "
                     + sliceSteps + " instructions of its slice");
         }
-        return sliceSteps == s.instructions() && (blocked || !s.blocked());
+        // A slice that ended blocked in a system call ends so here too: the call blocks again (the
+        // same threads are parked), and an interrupted call costs the same steps as recorded (its
+        // exit trap, queued behind the interrupt, counts). Any other slice recorded as blocked was
+        // a slow step whose instruction had not run: it ends at its count, blocked or not.
+        return sliceSteps == s.instructions() && (blocked || !s.blocked() || !atSyscall);
     }
 
     @Override
@@ -114,27 +128,58 @@ public final class Replayer implements Schedule {
     }
 
     @Override
-    public boolean deliverLive(int logical, long steps, int signal) {
+    public boolean deliverLive(int logical, long steps, int signal, boolean inSection) {
         // Only recorded signals, where they were recorded: a live one that is exactly the next
         // recorded event goes through (a signal the thread had blocked and just unblocked).
-        return head instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == steps
+        // Inside a section the recorded one is forced instead (before), at the right point.
+        return !inSection && head instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == steps
                 && s.signal() == signal;
     }
 
+    /**
+     * The recorded outcome, forced: a signal recorded at this instruction is delivered here (and
+     * when the recording's next event is the section's abort at the same count, it landed inside
+     * the section, which the kernel then aborts); an abort recorded here is carried out here.
+     */
     @Override
-    public int injectBefore(int logical, long steps) {
+    public Directive before(int logical, long steps, int stop, boolean alone) {
+        boolean inSection = stop > 0;
         if (head instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == steps) {
-            return s.signal();
+            return inSection && abortAt(peek(1), logical, steps) ? Directive.abortBySignal(s.signal())
+                    : Directive.signal(s.signal());
         }
-        return 0;
+        return inSection && abortAt(head, logical, steps) ? Directive.ABORT : Directive.RUN;
+    }
+
+    /**
+     * Under the kernel's protection only where the recording saw a signal at the entry (it may
+     * have come before the section began, which only a run from the store reproduces); every
+     * other section is entered with rseq_cs cleared, so that a recorded commit is not lost to a
+     * preemption here, and a recorded abort is forced where it happened.
+     */
+    @Override
+    public boolean runProtected(int logical, long steps) {
+        int i = 0;
+        while (peek(i) instanceof TraceRecord.Module) {
+            i++;
+        }
+        if (!(peek(i) instanceof TraceRecord.Enter e) || e.thread() != logical) {
+            return true;
+        }
+        return peek(i + 1) instanceof TraceRecord.Signal s && s.thread() == logical && s.count() == e.count();
+    }
+
+    private static boolean abortAt(TraceRecord r, int logical, long steps) {
+        return r instanceof TraceRecord.Leave l && l.thread() == logical && l.count() == steps
+                && l.outcome() == Outcome.ABORTED;
     }
 
     // ---------------------------------------------------------------- comparison
 
     private void actual(TraceRecord actual) {
         if (actual instanceof TraceRecord.Module m) {
-            if (!(head instanceof TraceRecord.Module e) || !e.sha256().equals(m.sha256())
-                    || !e.tablesDigest().equals(m.tablesDigest())) {
+            if (!(head instanceof TraceRecord.Module e) || !force && (!e.sha256().equals(m.sha256())
+                    || !e.tablesDigest().equals(m.tablesDigest()))) {
                 throw divergence(-1, 0, head, text.line(m) + " (a different module)");
             }
             text.module(e);
@@ -177,7 +222,22 @@ public final class Replayer implements Schedule {
     }
 
     private void advance() {
-        head = trace.next();
+        head = ahead.isEmpty() ? trace.next() : ahead.poll();
+    }
+
+    /** The record {@code n} places after the head (0: the head itself), or null past the end. */
+    private TraceRecord peek(int n) {
+        if (n == 0) {
+            return head;
+        }
+        while (ahead.size() < n) {
+            TraceRecord r = trace.next();
+            if (r == null) {
+                return null;
+            }
+            ahead.add(r);
+        }
+        return ahead.get(n - 1);
     }
 
     private Divergence divergence(int thread, long count, TraceRecord expected, String actual) {

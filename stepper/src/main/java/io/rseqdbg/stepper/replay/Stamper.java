@@ -5,10 +5,7 @@ import io.rseqdbg.elf.LoadMap;
 import io.rseqdbg.stepper.StepEvent;
 import io.rseqdbg.stepper.StepListener;
 import io.rseqdbg.stepper.Stepper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -113,16 +110,7 @@ public final class Stamper implements StepListener {
 
     /** SHA-256 of the module's file: a changed binary is recognised on replay. */
     static String fileHash(LoadMap.Module m) {
-        MessageDigest sha = sha256();
-        try (InputStream in = Files.newInputStream(m.file())) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            return "unreadable";
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return RecordedModules.sha256(m.file());
     }
 
     /** SHA-256 of the module's sections at link-time addresses (start, length, abort, exits). */

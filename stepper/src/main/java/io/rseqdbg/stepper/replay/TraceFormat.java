@@ -18,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 public final class TraceFormat {
 
     public static final byte[] MAGIC = "RSEQTRC\n".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /** The version written; 2 added the environment and the chaos seed to the header. */
+    public static final int VERSION = 2;
+    /** The oldest version read (its header has no environment: replay uses its own). */
+    public static final int OLDEST_READ = 1;
     /** A block is written when its payload passes this; it bounds the writer's memory. */
     static final int FLUSH_AT = 60 * 1024;
     /** Larger lengths mean a damaged file, not a big block: the reader never allocates more. */

@@ -44,6 +44,12 @@ public final class TraceOutput implements AutoCloseable {
             putString(block, h.policy());
             putVarint(block, h.sliceLength());
             putVarint(block, h.blockTimeoutMillis());
+            if (h.formatVersion() >= 2) {
+                putVarint(block, h.environment().size());
+                h.environment().forEach(w -> putString(block, w));
+                putVarint(block, h.chaos() ? 1 : 0);
+                putSigned(block, h.chaosSeed());
+            }
             flush(); // the header alone in the first block: readable even if the run dies at once
             return;
         }

@@ -85,21 +85,27 @@ public final class TraceReader implements AutoCloseable {
             }
             case TraceFormat.HEADER -> {
                 int version = (int) getVarint(block);
-                if (version != TraceFormat.VERSION) {
-                    throw new TraceException("format version " + version + ", this rseqdbg reads version "
-                            + TraceFormat.VERSION);
+                if (version < TraceFormat.OLDEST_READ || version > TraceFormat.VERSION) {
+                    throw new TraceException("format version " + version + ", this rseqdbg reads versions "
+                            + TraceFormat.OLDEST_READ + " to " + TraceFormat.VERSION);
                 }
                 String rseqdbg = getString(block);
-                long words = getVarint(block);
-                if (words < 0 || words > block.remaining()) {
-                    throw new TraceException("damaged: a command line runs past the end of its block");
+                List<String> command = strings("a command line");
+                String cwd = getString(block);
+                String kernel = getString(block);
+                int cpus = (int) getVarint(block);
+                int cpu = getInt(block);
+                String policy = getString(block);
+                long slice = getVarint(block);
+                long timeout = getVarint(block);
+                if (version < 2) {
+                    return new TraceRecord.Header(version, rseqdbg, command, cwd, kernel, cpus, cpu, policy, slice,
+                            timeout);
                 }
-                List<String> command = new ArrayList<>();
-                for (long i = 0; i < words; i++) {
-                    command.add(getString(block));
-                }
-                return new TraceRecord.Header(version, rseqdbg, command, getString(block), getString(block),
-                        (int) getVarint(block), getInt(block), getString(block), getVarint(block), getVarint(block));
+                List<String> environment = strings("an environment");
+                boolean chaos = getVarint(block) != 0;
+                return new TraceRecord.Header(version, rseqdbg, command, cwd, kernel, cpus, cpu, policy, slice,
+                        timeout, environment, chaos, getSigned(block));
             }
             case TraceFormat.MODULE -> {
                 return new TraceRecord.Module((int) getVarint(block), getString(block), getString(block),
@@ -144,6 +150,19 @@ public final class TraceReader implements AutoCloseable {
             }
             default -> throw new TraceException("damaged: unknown record tag " + tag);
         }
+    }
+
+    /** A varint count, then that many strings. */
+    private List<String> strings(String what) {
+        long n = getVarint(block);
+        if (n < 0 || n > block.remaining()) {
+            throw new TraceException("damaged: " + what + " runs past the end of its block");
+        }
+        List<String> list = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            list.add(getString(block));
+        }
+        return list;
     }
 
     private int thread() {

@@ -10,12 +10,32 @@ import java.util.List;
  */
 public sealed interface TraceRecord {
 
-    /** The first record of every trace. {@code cpu} is the one CPU the run was bound to. */
+    /**
+     * The first record of every trace. {@code cpu} is the one CPU the run was bound to;
+     * {@code environment} the program's, as {@code NAME=VALUE} sorted by name (empty in a version 1
+     * trace, which did not record it); {@code chaosSeed} the seed of {@code record --chaos} when
+     * {@code chaos}.
+     */
     record Header(int formatVersion, String rseqdbgVersion, List<String> command, String workingDirectory,
                   String kernelRelease, int cpuCount, int cpu, String policy, long sliceLength,
-                  long blockTimeoutMillis) implements TraceRecord {
+                  long blockTimeoutMillis, List<String> environment, boolean chaos, long chaosSeed)
+            implements TraceRecord {
         public Header {
             command = List.copyOf(command);
+            environment = List.copyOf(environment);
+        }
+
+        /** A header without environment and without chaos (what a version 1 trace holds). */
+        public Header(int formatVersion, String rseqdbgVersion, List<String> command, String workingDirectory,
+                      String kernelRelease, int cpuCount, int cpu, String policy, long sliceLength,
+                      long blockTimeoutMillis) {
+            this(formatVersion, rseqdbgVersion, command, workingDirectory, kernelRelease, cpuCount, cpu, policy,
+                    sliceLength, blockTimeoutMillis, List.of(), false, 0);
+        }
+
+        /** True when the trace holds the program's environment (format version 2 and later). */
+        public boolean hasEnvironment() {
+            return formatVersion >= 2;
         }
     }
 

@@ -113,4 +113,31 @@ class TraceFormatTest {
         TraceException e = assertThrows(TraceException.class, () -> read(bytes.toByteArray()));
         assertTrue(e.getMessage().contains("version 99"), e.getMessage());
     }
+
+    @Test
+    void theEnvironmentAndTheChaosSeedComeBackFromTheHeader() {
+        TraceRecord.Header h = new TraceRecord.Header(TraceFormat.VERSION, "test", List.of("p"), "/tmp", "k", 2, 0,
+                "inside", 500, 20, List.of("A=1", "PATH=/bin", "Z="), true, -42);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TraceOutput out = new TraceOutput(bytes)) {
+            out.write(h);
+        }
+        TraceReader reader = new TraceReader(new ByteArrayInputStream(bytes.toByteArray()), "mem");
+        assertEquals(h, reader.header());
+        assertTrue(reader.header().hasEnvironment());
+    }
+
+    @Test
+    void aVersion1TraceIsStillReadWithoutEnvironmentOrChaos() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TraceOutput out = new TraceOutput(bytes)) {
+            out.write(new TraceRecord.Header(1, "old", List.of("p"), "/", "k", 1, 0, "skip", 1, 1));
+            out.write(new TraceRecord.Exit(0, 0));
+        }
+        TraceReader reader = new TraceReader(new ByteArrayInputStream(bytes.toByteArray()), "mem");
+        assertEquals(1, reader.header().formatVersion());
+        assertTrue(reader.header().environment().isEmpty());
+        assertTrue(!reader.header().hasEnvironment() && !reader.header().chaos());
+        assertEquals(new TraceRecord.Exit(0, 0), reader.next());
+    }
 }

@@ -3,6 +3,7 @@ package io.rseqdbg.tests.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
@@ -11,18 +12,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code rseqdbg record}, {@code replay} and {@code trace show} on real programs: a recorded run
- * replays matched, multi-threaded ones too (the serialized schedule); a changed argument
- * diverges (exit 1); unreadable traces are one line and exit 2.
+ * replays matched under every policy, multi-threaded ones too (the serialized schedule), with
+ * signals and chaos aborts forced where recorded; a changed argument diverges (exit 1); a changed
+ * binary and unreadable traces are one line and exit 2.
  */
 class RecordReplayTest {
 
@@ -43,13 +48,35 @@ class RecordReplayTest {
     }
 
     private static Run record(Path trace, String target, String... args) {
-        String[] words = new String[args.length + 4];
-        words[0] = "record";
-        words[1] = "-o";
-        words[2] = trace.toString();
-        words[3] = Targets.path(target).toString();
-        System.arraycopy(args, 0, words, 4, args.length);
-        return Rseqdbg.launch(words).timeout(TIMEOUT).run().requireExit(0);
+        return record(trace, List.of(), target, args);
+    }
+
+    /** {@code rseqdbg record OPTIONS -o TRACE TARGET ARGS}, which must exit 0. */
+    private static Run record(Path trace, List<String> options, String target, String... args) {
+        List<String> words = new ArrayList<>(List.of("record"));
+        words.addAll(options);
+        words.addAll(List.of("-o", trace.toString(), Targets.path(target).toString()));
+        words.addAll(List.of(args));
+        return Rseqdbg.launch(words.toArray(String[]::new)).timeout(TIMEOUT).run().requireExit(0);
+    }
+
+    private static Run replay(String... args) {
+        String[] words = new String[args.length + 1];
+        words[0] = "replay";
+        System.arraycopy(args, 0, words, 1, args.length);
+        return Rseqdbg.launch(words).timeout(TIMEOUT).run();
+    }
+
+    /** The events of {@code trace show --json} whose event starts with {@code word}. */
+    private static long eventsStartingWith(Path trace, String word) {
+        Run json = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        Matcher m = Pattern.compile("\\{\"thread\":\"\\d+\",\"count\":\"\\d+\",\"event\":\"" + word + " ")
+                .matcher(json.lastLine());
+        long n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     private static Matcher matched(Run replay) {
@@ -88,9 +115,6 @@ class RecordReplayTest {
     }
 
     @Test
-    @Disabled("flaky (1 pass, 1 divergence in the last 2 runs): a SIGALRM recorded during a section run"
-            + " through under skip is not injected inside it in replay, so it commits instead of aborting;"
-            + " needs forced outcomes (README, 'not yet')")
     void signalsAreDeliveredAtTheirRecordedInstructions() {
         Path trace = dir.resolve("storm.trace");
         Run recorded = record(trace, "signal-storm", "1", "4", "0", "3000");
@@ -103,6 +127,120 @@ class RecordReplayTest {
         Matcher handled = Pattern.compile("^ok .*signals=(\\d+)", Pattern.MULTILINE).matcher(replay.stdout());
         assertTrue(handled.find(), replay.describe());
         assertEquals(signals, Long.parseLong(handled.group(1)), replay.describe());
+    }
+
+    /** The stepper's other policies: inside steps every section with rseq_cs cleared, opv redirects each one. */
+    @ParameterizedTest(name = "{0}, {1} threads")
+    @CsvSource({"inside, 2", "opv, 4"})
+    void insideAndOpvRecordingsReplayMatched(String policy, int threads) {
+        Path trace = dir.resolve("counter-" + policy + ".trace");
+        Run recorded = record(trace, List.of("--policy", policy), "counter", String.valueOf(threads), "5");
+        assertTrue(recorded.stdout().contains("ok ops=" + 5 * threads + " "), recorded.describe());
+        Run replay = replay(trace.toString()).requireExit(0);
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=" + 5 * threads + " "), replay.describe());
+    }
+
+    /**
+     * --chaos preempts threads inside sections: every abort it causes is recorded, and replay
+     * forces each one at the same thread and instruction count (a replay that let the section
+     * commit, or aborted it one instruction off, would diverge).
+     */
+    @Test
+    void aChaosRecordingWithHundredsOfAbortsReplaysEveryAbort() {
+        Path trace = dir.resolve("chaos.trace");
+        Run recorded = record(trace, List.of("--chaos=11", "--slice", "300"), "counter", "2", "150");
+        assertTrue(recorded.stdout().contains("ok ops=300 "), recorded.describe());
+        long aborts = eventsStartingWith(trace, "aborted");
+        assertTrue(aborts >= 100, aborts + " aborts recorded: " + recorded.describe());
+        Run replay = replay(trace.toString()).requireExit(0);
+        assertEquals(aborts, Long.parseLong(matched(replay).group(3)), replay.describe());
+        Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        assertTrue(show.lastLine().contains("\"chaos\":true,\"chaosSeed\":11"), show.describe());
+    }
+
+    /** The stress profile ({@code -Pstress}, rseqdbg.stress > 0): chaos on more targets, policies and threads. */
+    @ParameterizedTest(name = "{0} {1} {2} under {3}")
+    @CsvSource({"list, 2, 60, skip", "counter, 4, 40, skip", "counter, 2, 40, inside", "list, 2, 30, inside"})
+    void chaosRecordingsOfMoreTargetsReplayEveryAbort(String target, String threads, String ops, String policy) {
+        assumeTrue(Integer.getInteger("rseqdbg.stress", 0) > 0, "stress profile only");
+        Path trace = dir.resolve("chaos-" + target + threads + policy + ".trace");
+        record(trace, List.of("--chaos=5", "--slice", "300", "--policy", policy), target, threads, ops);
+        long aborts = eventsStartingWith(trace, "aborted");
+        assertTrue(aborts > 0, trace.toString());
+        Run replay = replay(trace.toString()).requireExit(0);
+        assertEquals(aborts, Long.parseLong(matched(replay).group(3)), replay.describe());
+    }
+
+    @Test
+    void chaosWithoutASeedPrintsTheSeedItDrew() {
+        Path trace = dir.resolve("chaos-seedless.trace");
+        Run recorded = record(trace, List.of("--chaos"), "counter", "1", "3");
+        Matcher seed = Pattern.compile("chaos seed (-?\\d+) \\(record again with --chaos=\\1\\)").matcher(recorded.stderr());
+        assertTrue(seed.find(), recorded.describe());
+        Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
+        assertTrue(show.lastLine().contains("\"chaosSeed\":" + seed.group(1) + ","), show.describe());
+    }
+
+    /** A longer environment moves the stack and changes instruction counts: replay uses the recorded one. */
+    @Test
+    void replayRunsTheProgramInTheRecordedEnvironment() {
+        Path trace = dir.resolve("env.trace");
+        Rseqdbg.launch("record", "-o", trace.toString(), Targets.path("counter").toString(), "1", "5")
+                .env("RSEQDBG_TEST_PAD", "a").timeout(TIMEOUT).run().requireExit(0);
+        Run replay = Rseqdbg.launch("replay", trace.toString()).env("RSEQDBG_TEST_PAD", "b".repeat(5000))
+                .timeout(TIMEOUT).run().requireExit(0);
+        matched(replay);
+    }
+
+    /** Recorded as {@code ./counter} from the program's own directory, replayed from elsewhere. */
+    @Test
+    void replayRunsTheRecordedCommandInTheRecordedDirectory() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("cwd"));
+        Files.copy(Targets.path("counter"), home.resolve("counter"));
+        Path trace = home.resolve("cwd.trace");
+        List<String> record = Rseqdbg.commandLine("record", "-o", trace.toString(), "./counter", "1", "3");
+        String script = "cd \"$0\" && exec \"$@\"";
+        List<String> words = new ArrayList<>(List.of("-c", script, home.toString()));
+        words.addAll(record);
+        Targets.command("sh", words.toArray(String[]::new)).timeout(TIMEOUT).run().requireExit(0);
+        Run replay = replay(trace.toString()).requireExit(0); // from the test's own directory
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=3 "), replay.describe());
+    }
+
+    @Test
+    void aChangedBinaryIsRefusedUpFrontInOneLine() throws IOException {
+        Path program = changedCopyRecorded();
+        Run replay = replay(program.resolveSibling("changed.trace").toString()).requireExit(2);
+        assertEquals(1, replay.stderr().lines().count(), replay.describe());
+        assertTrue(replay.stderr().contains(program + " changed since the recording"), replay.describe());
+        assertTrue(replay.stderr().contains("--force"), replay.describe());
+        assertFalse(replay.stdout().contains("ok ops="), replay.describe()); // the program never ran
+    }
+
+    @Test
+    void forceReplaysAChangedBinaryAnyway() throws IOException {
+        Path program = changedCopyRecorded();
+        // One byte appended past the program's end: it runs exactly as before.
+        Run replay = replay("--force", program.resolveSibling("changed.trace").toString()).requireExit(0);
+        matched(replay);
+        assertTrue(replay.stdout().contains("ok ops=3 "), replay.describe());
+    }
+
+    /** A copy of counter, recorded to changed.trace beside it, then changed (a byte appended); made once. */
+    private static synchronized Path changedCopyRecorded() throws IOException {
+        Path copy = dir.resolve("changed").resolve("counter");
+        if (Files.exists(copy)) {
+            return copy;
+        }
+        Files.createDirectories(copy.getParent());
+        Files.copy(Targets.path("counter"), copy);
+        Path trace = copy.resolveSibling("changed.trace");
+        Rseqdbg.launch("record", "-o", trace.toString(), copy.toString(), "1", "3").timeout(TIMEOUT).run()
+                .requireExit(0);
+        Files.write(copy, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        return copy;
     }
 
     @Test
@@ -123,7 +261,7 @@ class RecordReplayTest {
         assertEquals(50, show.stdout().lines().filter(l -> l.matches("0\t\\d+\tcommitted percpu_counter_add\\+\\d+ at .*")).count(),
                 show.describe());
         Run json = Rseqdbg.launch("trace", "show", "--json", counterTrace.toString()).timeout(TIMEOUT).run().requireExit(0);
-        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":1"), json.describe());
+        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":2"), json.describe());
     }
 
     @Test
