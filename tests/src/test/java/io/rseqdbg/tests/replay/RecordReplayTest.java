@@ -32,6 +32,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecordReplayTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(240);
+    /**
+     * Every record and replay steps the program's start-up (about 120,000 instructions) one
+     * thread at a time: 20 to 50 s a test. The default suite keeps one of each feature (a plain
+     * match, forced aborts under chaos, signals, divergence, refusals); {@code -Pstress} runs all.
+     */
+    private static final boolean STRESS = Integer.getInteger("rseqdbg.stress", 0) > 0;
     private static final Pattern MATCHED =
             Pattern.compile("replay matched: (\\d+) events, (\\d+) commits, (\\d+) aborts, (\\d+) signals");
 
@@ -96,6 +102,7 @@ class RecordReplayTest {
 
     @Test
     void twoThreadsReplayMatchedThanksToTheRecordedSchedule() {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path trace = dir.resolve("counter2.trace");
         record(trace, "counter", "2", "30");
         Run show = Rseqdbg.launch("trace", "show", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
@@ -107,6 +114,7 @@ class RecordReplayTest {
 
     @Test
     void listWithItsDeclaredExitReplaysMatched() {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path trace = dir.resolve("list.trace");
         record(trace, "list", "1", "40");
         Run replay = Rseqdbg.launch("replay", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
@@ -133,6 +141,7 @@ class RecordReplayTest {
     @ParameterizedTest(name = "{0}, {1} threads")
     @CsvSource({"inside, 2", "opv, 4"})
     void insideAndOpvRecordingsReplayMatched(String policy, int threads) {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path trace = dir.resolve("counter-" + policy + ".trace");
         Run recorded = record(trace, List.of("--policy", policy), "counter", String.valueOf(threads), "5");
         assertTrue(recorded.stdout().contains("ok ops=" + 5 * threads + " "), recorded.describe());
@@ -163,7 +172,7 @@ class RecordReplayTest {
     @ParameterizedTest(name = "{0} {1} {2} under {3}")
     @CsvSource({"list, 2, 60, skip", "counter, 4, 40, skip", "counter, 2, 40, inside", "list, 2, 30, inside"})
     void chaosRecordingsOfMoreTargetsReplayEveryAbort(String target, String threads, String ops, String policy) {
-        assumeTrue(Integer.getInteger("rseqdbg.stress", 0) > 0, "stress profile only");
+        assumeTrue(STRESS, "stress profile only");
         Path trace = dir.resolve("chaos-" + target + threads + policy + ".trace");
         record(trace, List.of("--chaos=5", "--slice", "300", "--policy", policy), target, threads, ops);
         long aborts = eventsStartingWith(trace, "aborted");
@@ -174,6 +183,7 @@ class RecordReplayTest {
 
     @Test
     void chaosWithoutASeedPrintsTheSeedItDrew() {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path trace = dir.resolve("chaos-seedless.trace");
         Run recorded = record(trace, List.of("--chaos"), "counter", "1", "3");
         Matcher seed = Pattern.compile("chaos seed (-?\\d+) \\(record again with --chaos=\\1\\)").matcher(recorded.stderr());
@@ -185,6 +195,7 @@ class RecordReplayTest {
     /** A longer environment moves the stack and changes instruction counts: replay uses the recorded one. */
     @Test
     void replayRunsTheProgramInTheRecordedEnvironment() {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path trace = dir.resolve("env.trace");
         Rseqdbg.launch("record", "-o", trace.toString(), Targets.path("counter").toString(), "1", "5")
                 .env("RSEQDBG_TEST_PAD", "a").timeout(TIMEOUT).run().requireExit(0);
@@ -196,6 +207,7 @@ class RecordReplayTest {
     /** Recorded as {@code ./counter} from the program's own directory, replayed from elsewhere. */
     @Test
     void replayRunsTheRecordedCommandInTheRecordedDirectory() throws IOException {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path home = Files.createDirectories(dir.resolve("cwd"));
         Files.copy(Targets.path("counter"), home.resolve("counter"));
         Path trace = home.resolve("cwd.trace");
@@ -221,6 +233,7 @@ class RecordReplayTest {
 
     @Test
     void forceReplaysAChangedBinaryAnyway() throws IOException {
+        assumeTrue(STRESS, "stress profile only (suite time): mvn -Pstress");
         Path program = changedCopyRecorded();
         // One byte appended past the program's end: it runs exactly as before.
         Run replay = replay("--force", program.resolveSibling("changed.trace").toString()).requireExit(0);
