@@ -45,7 +45,7 @@ class TraceExportTest {
     @BeforeAll
     static void recordTwoThreadsAndExport() throws IOException {
         trace = dir.resolve("counter2.trace");
-        Rseqdbg.launch("record", "-o", trace.toString(), "--slice", "3000", Targets.path("counter").toString(), "2", "30")
+        Rseqdbg.launch("record", "-o", trace.toString(), "--slice", "3000", Targets.path("counter-static").toString(), "2", "30")
                 .timeout(TIMEOUT).run().requireExit(0);
         Run show = Rseqdbg.launch("trace", "show", "--json", trace.toString()).timeout(TIMEOUT).run().requireExit(0);
         shown = new ObjectMapper().readTree(show.lastLine());
@@ -161,7 +161,7 @@ class TraceExportTest {
     @Test
     void aStepTraceFileExportsTheSameWay() throws IOException {
         Path text = dir.resolve("step.txt");
-        Rseqdbg.launch("step", "--trace", text.toString(), "--", Targets.path("counter").toString(), "1", "12")
+        Rseqdbg.launch("step", "--trace", text.toString(), "--", Targets.path("counter-static").toString(), "1", "12")
                 .timeout(TIMEOUT).run().requireExit(0);
         Path json = dir.resolve("step.json");
         export(text, json).requireExit(0);

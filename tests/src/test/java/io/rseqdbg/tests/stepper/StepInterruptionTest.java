@@ -28,9 +28,9 @@ class StepInterruptionTest {
     @TempDir
     Path dir;
 
-    /** Each policy once; SignalledRseqdbgTest draws signals, ways and policies at random points. */
+    /** Two policies; SignalledRseqdbgTest draws signals, ways and policies at random points. */
     @ParameterizedTest(name = "{0} under {1}")
-    @CsvSource({"INT, skip", "TERM, inside", "INT, opv", "TERM, none"})
+    @CsvSource({"INT, inside", "TERM, none"})
     void aSignalToRseqdbgDetachesAndTheProgramCompletes(String signal, String policy) throws Exception {
         StepProcess run = steppingCounter("--policy", policy);
         Process rseqdbg = run.process;
