@@ -1,5 +1,5 @@
 /*
- * rseqdbg-launcher PATH ARGV0 ARGS...
+ * rseqdbg-launcher [--no-aslr] PATH ARGV0 ARGS...
  *
  * Makes the traced program a grandchild of the JVM, so the JVM's process reaper (which waits for
  * its own children) never takes the program's ptrace stops. The launcher forks; the child waits
@@ -8,6 +8,10 @@
  * The tracer finds the child in /proc/LAUNCHER/task/LAUNCHER/children. Waiting for the tracer
  * instead of stopping with SIGSTOP leaves no group-stop behind to re-stop the program when the
  * tracer detaches.
+ *
+ * --no-aslr: the program runs with address-space randomisation off (personality
+ * ADDR_NO_RANDOMIZE, as setarch -R), so that record and replay see the same addresses from the
+ * program's first instruction; the launcher itself stays the only other program in between.
  *
  * The launcher then waits for the child, so its own exit status mirrors the program's (exit code,
  * or 128 + the signal that killed it).
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,8 +60,13 @@ static void wait_until_traced(void)
 
 int main(int argc, char **argv)
 {
+	int fixed_addresses = argc > 1 && strcmp(argv[1], "--no-aslr") == 0;
+	if (fixed_addresses) {
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: rseqdbg-launcher PATH ARGV0 ARGS...\n");
+		fprintf(stderr, "usage: rseqdbg-launcher [--no-aslr] PATH ARGV0 ARGS...\n");
 		return 2;
 	}
 	pid_t pid = fork();
@@ -69,6 +79,10 @@ int main(int argc, char **argv)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fixed_addresses && personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0) {
+			perror("rseqdbg-launcher: personality");
+			_exit(126);
+		}
 		wait_until_traced();
 		execv(argv[1], &argv[2]);
 		fprintf(stderr, "rseqdbg: cannot execute %s: %s\n", argv[1], strerror(errno));

@@ -12,7 +12,7 @@ RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy 
 	counter-notable counter-lld counter-relr counter-i386 counter-aarch64 \
 	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu \
 	counter-c2 counter-c2-i386 counter-c2-aarch64 list-c2 memcpy-c2 buffer-c2 spin-c2 c2-tamper \
-	list-undeclared signal-storm-static
+	list-undeclared signal-storm-static entropy-static
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
 
 $(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
@@ -30,6 +30,8 @@ $(OUT)/counter-i386: XFLAGS := -m32 -I$(I386_INC)
 $(OUT)/counter-aarch64: RT_CC := $(AARCH64_CC)
 $(OUT)/signal-storm-static: MAIN := targets/signal-storm.c
 $(OUT)/signal-storm-static: XFLAGS := -static
+$(OUT)/entropy-static: MAIN := targets/entropy.c
+$(OUT)/entropy-static: XFLAGS := -static
 $(OUT)/list-undeclared: MAIN := targets/list.c
 $(OUT)/list-undeclared: XFLAGS := -DRSEQ_UNDECLARED_POP_EXIT
 

@@ -60,6 +60,9 @@ final class Launcher {
     static Process start(LaunchSpec spec, Path program) {
         List<String> command = new ArrayList<>();
         command.add(binary().toString());
+        if (!spec.randomAddresses()) {
+            command.add("--no-aslr");
+        }
         command.add(program.toString());
         command.add(spec.program());
         command.addAll(spec.args());

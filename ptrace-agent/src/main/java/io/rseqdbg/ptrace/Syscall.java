@@ -14,6 +14,15 @@ public record Syscall(long number, List<Long> args, long result) {
         args = List.copyOf(args);
     }
 
+    /**
+     * True when the call was interrupted by a stop (a tracer's interrupt, a signal) and the kernel
+     * restarts it when the thread resumes: its result is a restart code (-ERESTARTSYS,
+     * -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK), which the program never sees.
+     */
+    public boolean restarts() {
+        return result == -512 || result == -513 || result == -514 || result == -516;
+    }
+
     /** True when the call failed: its result is -errno. */
     public boolean failed() {
         return result < 0 && result >= -4095;
@@ -21,12 +30,17 @@ public record Syscall(long number, List<Long> args, long result) {
 
     /** The call the thread stopped at the end of, from its registers there. */
     static Syscall of(Registers r) {
+        return answered(r.origSyscall(), r);
+    }
+
+    /** Call {@code number} with the arguments and result {@code r} holds (orig_rax may be gone). */
+    static Syscall answered(long number, Registers r) {
         Arch arch = r.arch();
         Long[] args = new Long[arch.syscallArgs.length];
         for (int i = 0; i < args.length; i++) {
             args[i] = r.values()[arch.syscallArgs[i]];
         }
         long result = arch == Arch.I386 ? (int) r.result() : r.result();
-        return new Syscall(r.origSyscall(), List.of(args), result);
+        return new Syscall(number, List.of(args), result);
     }
 }

@@ -297,6 +297,28 @@ public final class Tracer implements AutoCloseable {
         onTracer(() -> registers.setPc(tid, pc));
     }
 
+    /**
+     * Answers the system call a stopped x86-64 thread is about to make without the kernel running
+     * it: the pc moves past its {@code syscall} instruction and {@code result} lands in rax, as if
+     * the call had returned that. Null, and nothing changed, unless the next instruction is
+     * {@code syscall} with {@code number} in rax. Record/replay's injection of a recorded result.
+     */
+    public Syscall answerSyscall(int tid, long number, long result) {
+        return onTracer(() -> {
+            Registers r = registers.getRegisters(tid);
+            byte[] code = memory.read(tid, r.pc(), 2);
+            if (r.arch() != Arch.X86_64 || code.length != 2 || code[0] != 0x0f || code[1] != 0x05
+                    || r.result() != number) {
+                return null;
+            }
+            r.setPc(r.pc() + 2);
+            r.set("rax", result);
+            r.cancelSyscallRestart();
+            registers.setRegisters(tid, r);
+            return Syscall.answered(number, r);
+        });
+    }
+
     /** The architecture of process {@code pid} (x86-64 or i386). */
     public Arch arch(int pid) {
         return onTracer(() -> registers.arch(pid));

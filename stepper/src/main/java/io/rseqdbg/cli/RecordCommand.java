@@ -101,7 +101,7 @@ final class RecordCommand implements Command {
         StepRun.Result result;
         long bytes;
         try (Recorder recorder = new Recorder(file, header)) {
-            StepRun run = StepRun.launch(withoutAslr(program)).policy(policy).bind(cpu).listeners(names -> {
+            StepRun run = StepRun.launchRepeatable(program, null, null).policy(policy).bind(cpu).listeners(names -> {
                 summary.startClock();
                 return summary;
             });
@@ -165,17 +165,6 @@ final class RecordCommand implements Command {
     static List<String> environment() {
         return new java.util.TreeMap<>(System.getenv()).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
-    }
-
-    /**
-     * ASLR off for record and replay alike ({@code setarch -R}): where the stack lands changes
-     * how many instructions string functions take on argv and the environment (alignment).
-     * The stepper's counts restart at the program's exec, so setarch's own steps do not count.
-     */
-    static List<String> withoutAslr(List<String> program) {
-        List<String> command = new java.util.ArrayList<>(List.of("setarch", "-R"));
-        command.addAll(program);
-        return command;
     }
 
     static String kernelRelease() {

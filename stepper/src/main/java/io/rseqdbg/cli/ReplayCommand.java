@@ -90,7 +90,7 @@ final class ReplayCommand implements Command {
         Map<String, String> environment = header.hasEnvironment() ? environment(header.environment()) : null;
         StepPolicy policy = StepPolicy.parse(header.policy());
         try (reader) {
-            StepRun run = StepRun.launch(RecordCommand.withoutAslr(command), environment, directory).policy(policy)
+            StepRun run = StepRun.launchRepeatable(command, environment, directory).policy(policy)
                     .bind(header.cpu());
             replayer.attachTo(run);
             run.run();
@@ -111,10 +111,12 @@ final class ReplayCommand implements Command {
         if (json) {
             out.println(new JsonWriter().beginObject().field("matched", true).field("events", replayer.events())
                     .field("committed", replayer.commits()).field("aborted", replayer.aborts())
-                    .field("signals", replayer.signals()).name("divergence").value((String) null).endObject());
+                    .field("signals", replayer.signals()).field("syscalls", replayer.syscalls())
+                    .field("answered", replayer.answered()).name("divergence").value((String) null).endObject());
         } else {
-            out.printf("replay matched: %d events, %d commits, %d aborts, %d signals%n", replayer.events(),
-                    replayer.commits(), replayer.aborts(), replayer.signals());
+            out.printf("replay matched: %d events, %d commits, %d aborts, %d signals, %d syscalls (%d answered"
+                            + " from the trace)%n", replayer.events(), replayer.commits(), replayer.aborts(),
+                    replayer.signals(), replayer.syscalls(), replayer.answered());
         }
         return 0;
     }

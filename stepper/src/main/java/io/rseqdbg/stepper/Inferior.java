@@ -58,6 +58,16 @@ public interface Inferior {
 
     byte[] read(long address, int length);
 
+    /** Writes {@code bytes} into the program's memory at {@code address}. */
+    void write(long address, byte[] bytes);
+
+    /**
+     * Makes the system call {@code tid} is about to make return {@code result} without running it
+     * (replay's injection of a recorded result): the call as the thread now sees it returned, or
+     * null, and nothing changed, when its next instruction is not that call.
+     */
+    Syscall answerSyscall(int tid, long number, long result);
+
     /** Address of the thread's registered {@code struct rseq}, or 0 when it has none. */
     long rseqArea(int tid);
 

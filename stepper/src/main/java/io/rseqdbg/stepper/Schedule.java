@@ -16,7 +16,7 @@ public interface Schedule {
      * (replay), or an abort of the section it is in (replay: the recorded one; record
      * {@code --chaos}: a preemption inside the section, which the kernel turns into an abort).
      */
-    record Directive(Kind kind, int signal) {
+    record Directive(Kind kind, int signal, SyscallAnswer answer) {
 
         public enum Kind {
             /** Run on (or park: the serializer's own answer for a thread whose turn it is not). */
@@ -26,19 +26,28 @@ public interface Schedule {
             /** The section aborts here: rseq_cs cleared, the thread at its abort handler. */
             ABORT,
             /** {@code signal} lands inside the section: the kernel aborts it, then runs the handler. */
-            ABORT_BY_SIGNAL
+            ABORT_BY_SIGNAL,
+            /**
+             * The next instruction is a system call: it returns {@code answer} without the kernel
+             * running it (replay, for a call whose result is not a function of the program's input).
+             */
+            ANSWER
         }
 
-        public static final Directive RUN = new Directive(Kind.RUN, 0);
-        public static final Directive PARK = new Directive(Kind.PARK, 0);
-        public static final Directive ABORT = new Directive(Kind.ABORT, 0);
+        public static final Directive RUN = new Directive(Kind.RUN, 0, null);
+        public static final Directive PARK = new Directive(Kind.PARK, 0, null);
+        public static final Directive ABORT = new Directive(Kind.ABORT, 0, null);
 
         public static Directive signal(int signal) {
-            return new Directive(Kind.SIGNAL, signal);
+            return new Directive(Kind.SIGNAL, signal, null);
         }
 
         public static Directive abortBySignal(int signal) {
-            return new Directive(Kind.ABORT_BY_SIGNAL, signal);
+            return new Directive(Kind.ABORT_BY_SIGNAL, signal, null);
+        }
+
+        public static Directive answer(SyscallAnswer answer) {
+            return new Directive(Kind.ANSWER, 0, answer);
         }
     }
 

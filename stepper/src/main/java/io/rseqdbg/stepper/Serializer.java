@@ -31,15 +31,12 @@ final class Serializer implements AutoCloseable {
     private SteppedThread current;
     private long sliceStart;
     private boolean blocked;
+    /** The running thread's last stop was a system call's exit that the kernel will restart. */
+    private boolean restartPending;
     private final Thread watchdog;
     private volatile long armedAt;
     private volatile boolean fired;
     private volatile boolean closed;
-    /**
-     * Record and replay launch through {@code setarch -R}; counts restart at the program's exec,
-     * so the schedule's signals mean nothing before it (a count of setarch's is not the program's).
-     */
-    private boolean execSeen;
 
     /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
     Serializer(Schedule schedule, Inferior inferior, ObjIntConsumer<SteppedThread> resume) {
@@ -70,6 +67,7 @@ final class Serializer implements AutoCloseable {
             return;
         }
         armedAt = 0;
+        restartPending = stop instanceof Stop.SyscallStepped c && c.call().restarts();
         if (fired) {
             fired = false;
             // A trap that beat the interrupt was only a slow step, not a block.
@@ -94,9 +92,12 @@ final class Serializer implements AutoCloseable {
         if (signal == 0 && switchAllowed(t)) {
             int id = logicalOf(t);
             long slice = t.steps - sliceStart;
-            if (schedule.endSlice(id, slice, blocked, atSyscall(t))) {
-                int next = schedule.next(id, slice, blocked, false, runnable(t));
-                blocked = false;
+            // A block describes the last step only: once the schedule has seen it, it is spent,
+            // whether the slice ends here or not (replay may go on to the recorded count first).
+            boolean wasBlocked = blocked;
+            blocked = false;
+            if (schedule.endSlice(id, slice, wasBlocked, atSyscall(t))) {
+                int next = schedule.next(id, slice, wasBlocked, false, runnable(t));
                 if (next != id) {
                     park(t, 0);
                     switchTo(byLogical.get(next));
@@ -104,13 +105,16 @@ final class Serializer implements AutoCloseable {
                 }
             }
         }
-        if (signal == 0 && execSeen && forcible(t)) {
+        if (signal == 0 && forcible(t)) {
             Schedule.Directive d = schedule.before(logicalOf(t), t.steps, t.section == null ? 0 : Math.max(1, t.stops),
                     runnable(t).size() <= 1);
             // A blocked signal is not injected: the recording saw it delivered when the thread
             // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
             boolean blockedSignal = d.kind() == Schedule.Directive.Kind.SIGNAL && t.section == null
                     && blocks(t, d.signal());
+            if (d.kind() == Schedule.Directive.Kind.ANSWER) {
+                armedAt = System.nanoTime(); // a call that turns out not to be the recorded one runs
+            }
             if (d.kind() != Schedule.Directive.Kind.RUN && !blockedSignal) {
                 return d;
             }
@@ -121,12 +125,12 @@ final class Serializer implements AutoCloseable {
 
     /** skip, at an entry store: whether the section may run with the kernel's protection. */
     boolean runProtected(SteppedThread t) {
-        return !execSeen || schedule.runProtected(logicalOf(t), t.steps);
+        return schedule.runProtected(logicalOf(t), t.steps);
     }
 
     /** A live signal stop: false when the schedule drops it (replay delivers recorded ones only). */
     boolean deliverLive(SteppedThread t, int signal) {
-        return !execSeen || schedule.deliverLive(logicalOf(t), t.steps, signal, t.section != null);
+        return schedule.deliverLive(logicalOf(t), t.steps, signal, t.section != null);
     }
 
     /** A thread ended: forget it; when it was the running one, the next one runs. */
@@ -158,14 +162,14 @@ final class Serializer implements AutoCloseable {
     private static final long AT_SYSINFO_EHDR = 33;
 
     /**
-     * At the exec stop: turns the program's {@code AT_SYSINFO_EHDR} auxv entry into
+     * At the program's first instruction (a serialized run launches it stopped there) and at
+     * each later exec: turns the program's {@code AT_SYSINFO_EHDR} auxv entry into
      * {@code AT_IGNORE}, so that the C library finds no vDSO and reads the time through real
      * syscalls. A vDSO time read retries on its own when a clock tick lands in it, which a
      * single-stepped read spanning milliseconds often sees: its instruction count is not
      * repeatable. The auxv follows argc, argv and envp at the start of the stack.
      */
-    void hideVdso(SteppedThread t) {
-        execSeen = true;
+    void hideVdso() {
         try {
             String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(inferior.pid()), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -211,8 +215,14 @@ final class Serializer implements AutoCloseable {
         parked.put(t, had != null && had != 0 ? had : signal); // never lose a signal it is due
     }
 
-    /** Whether the thread's next instruction is {@code syscall} (x86-64: 0f 05). */
+    /**
+     * Whether the thread's next instruction is {@code syscall} (x86-64: 0f 05), or the call it
+     * was interrupted in, which the kernel restarts when it resumes.
+     */
     private boolean atSyscall(SteppedThread t) {
+        if (restartPending) {
+            return true;
+        }
         try {
             byte[] code = inferior.read(inferior.pc(t.tid), 2);
             return code.length == 2 && code[0] == 0x0f && code[1] == 0x05;

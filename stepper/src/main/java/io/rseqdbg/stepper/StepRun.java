@@ -63,14 +63,14 @@ public final class StepRun {
     }
 
     /**
-     * A run of {@code command} with exactly {@code environment} (null: rseqdbg's own) in
-     * {@code directory} (null: rseqdbg's own), as replay re-creates a recorded run.
+     * A run of {@code command} as record and replay make one: address randomisation off, with
+     * exactly {@code environment} (null: rseqdbg's own) in {@code directory} (null: rseqdbg's own).
      */
-    public static StepRun launch(List<String> command, java.util.Map<String, String> environment,
-                                 java.nio.file.Path directory) {
+    public static StepRun launchRepeatable(List<String> command, java.util.Map<String, String> environment,
+                                           java.nio.file.Path directory) {
         List<String> copy = List.copyOf(command);
         java.util.Map<String, String> env = environment == null ? null : java.util.Map.copyOf(environment);
-        return new StepRun(() -> PtraceProgram.launch(copy, env, directory));
+        return new StepRun(() -> PtraceProgram.launchRepeatable(copy, env, directory));
     }
 
     /** A run of the running process {@code pid}, attached to and detached from at the end. */

@@ -1,6 +1,7 @@
 package io.rseqdbg.stepper;
 
 import io.rseqdbg.elf.CriticalSection;
+import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -84,7 +85,7 @@ public final class Stepper implements SectionActions {
 
     /**
      * Runs one thread at a time, chosen by {@code schedule} (record and replay): the others stay
-     * stopped. Call before {@link #run()}.
+     * stopped. For a program launched stopped at its first instruction; call before {@link #run()}.
      */
     public Stepper serialize(Schedule schedule) {
         this.serializer = new Serializer(schedule, inferior, this::proceed);
@@ -99,6 +100,11 @@ public final class Stepper implements SectionActions {
     /** The CPU the thread's rseq area names ({@code cpu_id}), -1 when none. On the stepping thread only. */
     public int cpuOf(int tid) {
         return inferior.cpuId(tid);
+    }
+
+    /** The program's memory now, as a stopped thread sees it. */
+    public byte[] memory(long address, int length) {
+        return inferior.read(address, length);
     }
 
     /** Instructions {@code tid} executed since it started, or since the program's exec; 0 when unknown. */
@@ -123,6 +129,9 @@ public final class Stepper implements SectionActions {
 
     public End run() {
         try {
+            if (serializer != null) {
+                serializer.hideVdso();
+            }
             threads.values().forEach(t -> {
                 if (serializer != null) {
                     serializer.started(t);
@@ -247,7 +256,7 @@ public final class Stepper implements SectionActions {
             threads.keySet().retainAll(Set.of(t.tid));
             if (serializer != null) {
                 serializer.retainOnly(t);
-                serializer.hideVdso(t);
+                serializer.hideVdso();
             }
             sections.reload();
             entries.clear();
@@ -461,6 +470,22 @@ public final class Stepper implements SectionActions {
         onSignal(t, new Stop.Signalled(t.tid, signal));
     }
 
+    /**
+     * Replay: the system call returns the recorded answer without the kernel running it, and its
+     * step comes back as if it had run. False when the next instruction is not that call: it runs,
+     * and the comparison with the recording tells the difference.
+     */
+    private boolean answer(SteppedThread t, SyscallAnswer a) {
+        Syscall call = inferior.answerSyscall(t.tid, a.number(), a.result());
+        if (call == null) {
+            return false;
+        }
+        a.outputs().forEach(o -> inferior.write(call.args().get(o.arg()), o.bytes()));
+        t.running = true;
+        backlog.addFirst(new Stop.SyscallStepped(t.tid, inferior.pc(t.tid), call));
+        return true;
+    }
+
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
     private void step(StepEvent event) {
         steps++;
@@ -578,6 +603,11 @@ public final class Stepper implements SectionActions {
                 case ABORT_BY_SIGNAL -> {
                     abortBySignal(t, d.signal());
                     return;
+                }
+                case ANSWER -> {
+                    if (answer(t, d.answer())) {
+                        return;
+                    }
                 }
                 case RUN -> {
                 }

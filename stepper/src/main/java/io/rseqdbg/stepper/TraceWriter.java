@@ -50,8 +50,7 @@ public final class TraceWriter implements StepListener, AutoCloseable {
         } else if (event instanceof StepEvent.SignalDelivered s) {
             write(s.tid() + "\t-\t-\tsignal " + s.signal() + siginfo(s.info()));
         } else if (event instanceof StepEvent.SyscallReturned c) {
-            line(c.tid(), c.pc(), "syscall nr=" + c.call().number() + " result=" + c.call().result() + " args="
-                    + c.call().args().stream().map(a -> "0x" + Long.toHexString(a)).collect(Collectors.joining(",")));
+            line(c.tid(), c.pc(), syscallWords(c.call().number(), c.call().result(), c.call().args()));
         } else if (event instanceof StepEvent.JobStopped j) {
             write(j.tid() + "\t-\t-\tjob-stop signal=" + j.signal());
         } else if (event instanceof StepEvent.JobContinued j) {
@@ -61,6 +60,12 @@ public final class TraceWriter implements StepListener, AutoCloseable {
         } else if (event instanceof StepEvent.ProcessExited p) {
             write(p.tid() + "\t-\t-\texit status=" + p.status());
         }
+    }
+
+    /** A system call in the words of a trace: {@code syscall nr=N result=R args=0xA,0xB,...}. */
+    public static String syscallWords(long number, long result, java.util.List<Long> args) {
+        return "syscall nr=" + number + " result=" + result + " args="
+                + args.stream().map(a -> "0x" + Long.toHexString(a)).collect(Collectors.joining(","));
     }
 
     /** " code=C pid=P" for a signal a process sent, " code=C addr=0xA" for a fault, " code=C" else. */

@@ -302,6 +302,19 @@ final class ScriptedInferior implements Inferior {
     }
 
     @Override
+    public void write(long address, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            memory.put(address + i, bytes[i]);
+        }
+    }
+
+    /** Scripted programs make no system calls that replay could answer. */
+    @Override
+    public io.rseqdbg.ptrace.Syscall answerSyscall(int tid, long number, long result) {
+        return null;
+    }
+
+    @Override
     public byte[] read(long address, int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {

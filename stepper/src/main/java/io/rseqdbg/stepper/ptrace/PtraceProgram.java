@@ -4,6 +4,7 @@ import io.rseqdbg.ptrace.Breakpoint;
 import io.rseqdbg.ptrace.LaunchSpec;
 import io.rseqdbg.ptrace.TraceEvent;
 import io.rseqdbg.ptrace.AllowedCpus;
+import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.stepper.Inferior;
 import io.rseqdbg.stepper.TracedProgram;
@@ -52,13 +53,13 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     }
 
     /**
-     * As {@link #launch(List)}, with the environment {@code environment} (null: rseqdbg's own) in
-     * {@code directory} (null: rseqdbg's own).
+     * As {@link #launch(List)}, with address randomisation off and the environment
+     * {@code environment} (null: rseqdbg's own) in {@code directory} (null: rseqdbg's own).
      */
-    public static PtraceProgram launch(List<String> command, java.util.Map<String, String> environment,
-                                       java.nio.file.Path directory) {
+    public static PtraceProgram launchRepeatable(List<String> command, java.util.Map<String, String> environment,
+                                                 java.nio.file.Path directory) {
         return new PtraceProgram(Tracer.launch(LaunchSpec.of(command.get(0), command.subList(1, command.size()))
-                .withEnvironment(environment).withWorkingDirectory(directory)));
+                .withEnvironment(environment).withWorkingDirectory(directory).withFixedAddresses()));
     }
 
     public static PtraceProgram attach(int pid) {
@@ -254,6 +255,16 @@ public final class PtraceProgram implements TracedProgram, Inferior {
     @Override
     public byte[] read(long address, int length) {
         return tracer.readMemory(pid, address, length);
+    }
+
+    @Override
+    public void write(long address, byte[] bytes) {
+        tracer.writeMemory(pid, address, bytes);
+    }
+
+    @Override
+    public Syscall answerSyscall(int tid, long number, long result) {
+        return tracer.answerSyscall(tid, number, result);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.rseqdbg.stepper.Schedule;
 import io.rseqdbg.stepper.StepListener;
 import io.rseqdbg.stepper.StepRun;
 import io.rseqdbg.stepper.Stepper;
+import io.rseqdbg.stepper.SyscallAnswer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -41,10 +42,16 @@ public final class Replayer implements Schedule {
     private long commits;
     private long aborts;
     private long signals;
+    private long syscalls;
+    private long answered;
+    /** Version 3 and later record system calls; replay of an older trace does not compare them. */
+    private final boolean syscallsRecorded;
+    private final ProcessIds ids = new ProcessIds();
 
     /** @param trace positioned after the header */
     public Replayer(TraceReader trace) {
         this.trace = trace;
+        this.syscallsRecorded = trace.header().formatVersion() >= 3;
         advance();
     }
 
@@ -78,6 +85,15 @@ public final class Replayer implements Schedule {
 
     public long signals() {
         return signals;
+    }
+
+    /** System calls compared with the recording, and of those answered from it. */
+    public long syscalls() {
+        return syscalls;
+    }
+
+    public long answered() {
+        return answered;
     }
 
     /** After the run: a divergence when the trace holds more than the run did. */
@@ -148,6 +164,11 @@ public final class Replayer implements Schedule {
             return inSection && abortAt(peek(1), logical, steps) ? Directive.abortBySignal(s.signal())
                     : Directive.signal(s.signal());
         }
+        if (!inSection && head instanceof TraceRecord.Syscall c && c.thread() == logical && c.count() == steps
+                && AnsweredCalls.complete(c)) {
+            answered++;
+            return Directive.answer(new SyscallAnswer(c.number(), c.result(), c.outputs()));
+        }
         return inSection && abortAt(head, logical, steps) ? Directive.ABORT : Directive.RUN;
     }
 
@@ -186,6 +207,9 @@ public final class Replayer implements Schedule {
             advance();
             return;
         }
+        if (actual instanceof TraceRecord.Syscall && !syscallsRecorded) {
+            return;
+        }
         // An event without a thread (the exit) is placed at the thread that was expected.
         int thread = threadOf(actual) >= 0 ? threadOf(actual) : threadOf(head);
         long count = threadOf(actual) >= 0 ? countOf(actual) : countOf(head);
@@ -201,6 +225,8 @@ public final class Replayer implements Schedule {
             }
         } else if (actual instanceof TraceRecord.Signal) {
             signals++;
+        } else if (actual instanceof TraceRecord.Syscall) {
+            syscalls++;
         }
         if (thread >= 0) {
             Deque<String> h = history.computeIfAbsent(thread, k -> new ArrayDeque<>());
@@ -212,11 +238,20 @@ public final class Replayer implements Schedule {
         advance();
     }
 
-    /** Equal but for the cpu_id seen at entry: the CPU the run is bound to may differ (README). */
-    private static boolean same(TraceRecord expected, TraceRecord actual) {
+    /**
+     * Equal but for the cpu_id seen at entry (the CPU the run is bound to may differ: README), a
+     * system call's arguments (pointers and ids) and the ids calls return (live, one for one).
+     */
+    private boolean same(TraceRecord expected, TraceRecord actual) {
         if (expected instanceof TraceRecord.Enter e && actual instanceof TraceRecord.Enter a) {
             return e.thread() == a.thread() && e.count() == a.count() && e.module() == a.module()
                     && e.offset() == a.offset();
+        }
+        if (expected instanceof TraceRecord.Syscall e && actual instanceof TraceRecord.Syscall a) {
+            boolean result = AnsweredCalls.returnsId(e.number()) ? ids.same(e.result(), a.result())
+                    : e.result() == a.result();
+            return e.thread() == a.thread() && e.count() == a.count() && e.number() == a.number() && result
+                    && e.outputs().equals(a.outputs());
         }
         return actual.equals(expected);
     }
@@ -262,6 +297,8 @@ public final class Replayer implements Schedule {
             return l.thread();
         } else if (r instanceof TraceRecord.Signal s) {
             return s.thread();
+        } else if (r instanceof TraceRecord.Syscall c) {
+            return c.thread();
         }
         return -1;
     }
@@ -277,6 +314,8 @@ public final class Replayer implements Schedule {
             return l.count();
         } else if (r instanceof TraceRecord.Signal s) {
             return s.count();
+        } else if (r instanceof TraceRecord.Syscall c) {
+            return c.count();
         }
         return 0;
     }

@@ -31,6 +31,9 @@ public final class Stamper implements StepListener {
     private final Map<Integer, Long> counts = new HashMap<>();
     private final Map<Integer, Long> lastPc = new HashMap<>();
     private final Map<String, Integer> modules = new HashMap<>();
+    private static final long EXECVE = 59;
+    private static final long EXECVEAT = 322;
+    private boolean programStarted;
 
     public Stamper(Supplier<Stepper> stepper, Consumer<TraceRecord> sink) {
         this.stepper = stepper;
@@ -64,6 +67,23 @@ public final class Stamper implements StepListener {
             sink.accept(new TraceRecord.ThreadExit(logical(t.tid()), counts.getOrDefault(t.tid(), 0L)));
         } else if (event instanceof StepEvent.SignalDelivered s) {
             sink.accept(new TraceRecord.Signal(logical(s.tid()), counts.getOrDefault(s.tid(), 0L), s.signal()));
+        } else if (event instanceof StepEvent.SyscallReturned c) {
+            long number = c.call().number();
+            if (!programStarted) {
+                // The launcher's calls between rseqdbg's attach and the program's exec are not
+                // the program's, nor repeatable (where its wait for the tracer was interrupted).
+                programStarted = (number == EXECVE || number == EXECVEAT) && c.call().result() == 0;
+                if (!programStarted) {
+                    return;
+                }
+            }
+            if (c.call().restarts()) {
+                return; // the program sees one call, however often a stop interrupted it
+            }
+            // Stamped before the step over the call is counted: the count replay answers it at.
+            sink.accept(new TraceRecord.Syscall(logical(c.tid()), stepper.get().stepsOf(c.tid()), number,
+                    c.call().args(), c.call().result(), AnsweredCalls.outputs(number, c.call().args(),
+                            c.call().result(), stepper.get()::memory)));
         } else if (event instanceof StepEvent.ProcessExited p) {
             sink.accept(new TraceRecord.Exit(p.status(), p.signal()));
         }
@@ -84,7 +104,7 @@ public final class Stamper implements StepListener {
         return -1;
     }
 
-    /** The stepper's own count, which restarts at exec (record and replay launch through setarch). */
+    /** The stepper's own count, which restarts at the program's exec. */
     private void count(int tid, long pc) {
         counts.put(tid, stepper.get().stepsOf(tid));
         lastPc.put(tid, pc);

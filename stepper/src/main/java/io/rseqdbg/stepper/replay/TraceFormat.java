@@ -18,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 public final class TraceFormat {
 
     public static final byte[] MAGIC = "RSEQTRC\n".getBytes(StandardCharsets.US_ASCII);
-    /** The version written; 2 added the environment and the chaos seed to the header. */
-    public static final int VERSION = 2;
+    /**
+     * The version written; 2 added the environment and the chaos seed to the header, 3 the
+     * system call records.
+     */
+    public static final int VERSION = 3;
     /** The oldest version read (its header has no environment: replay uses its own). */
     public static final int OLDEST_READ = 1;
     /** A block is written when its payload passes this; it bounds the writer's memory. */
@@ -37,6 +40,9 @@ public final class TraceFormat {
     static final int SIGNAL = 7;
     static final int SLICE = 8;
     static final int EXIT = 9;
+    static final int SYSCALL = 10;
+    /** Bytes a call may have stored for replay to answer it (getrandom may ask for more: not answered). */
+    public static final int MAX_OUTPUT = 256 * 1024;
 
     private TraceFormat() {
     }

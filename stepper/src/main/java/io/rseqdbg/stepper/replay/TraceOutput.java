@@ -4,6 +4,7 @@ import static io.rseqdbg.stepper.replay.TraceFormat.putSigned;
 import static io.rseqdbg.stepper.replay.TraceFormat.putString;
 import static io.rseqdbg.stepper.replay.TraceFormat.putVarint;
 
+import io.rseqdbg.stepper.SyscallAnswer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,6 +84,20 @@ public final class TraceOutput implements AutoCloseable {
             block.write(TraceFormat.SIGNAL);
             thread(s.thread(), s.count());
             putVarint(block, s.signal());
+        } else if (record instanceof TraceRecord.Syscall c) {
+            block.write(TraceFormat.SYSCALL);
+            thread(c.thread(), c.count());
+            putVarint(block, c.number());
+            putVarint(block, c.args().size());
+            c.args().forEach(a -> putSigned(block, a));
+            putSigned(block, c.result());
+            putVarint(block, c.outputs().size());
+            for (SyscallAnswer.Output o : c.outputs()) {
+                byte[] b = o.bytes();
+                putVarint(block, o.arg());
+                putVarint(block, b.length);
+                block.write(b, 0, b.length);
+            }
         } else if (record instanceof TraceRecord.Slice s) {
             block.write(TraceFormat.SLICE);
             putVarint(block, s.thread());

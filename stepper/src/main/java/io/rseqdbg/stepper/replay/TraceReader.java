@@ -6,6 +6,7 @@ import static io.rseqdbg.stepper.replay.TraceFormat.getString;
 import static io.rseqdbg.stepper.replay.TraceFormat.getVarint;
 
 import io.rseqdbg.stepper.Outcome;
+import io.rseqdbg.stepper.SyscallAnswer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -139,6 +140,24 @@ public final class TraceReader implements AutoCloseable {
                 int t = thread();
                 return new TraceRecord.Signal(t, count(t), (int) getVarint(block));
             }
+            case TraceFormat.SYSCALL -> {
+                int t = thread();
+                long count = count(t);
+                long number = getVarint(block);
+                List<Long> args = new ArrayList<>();
+                for (long i = 0, n = bounded(getVarint(block), 6, "arguments"); i < n; i++) {
+                    args.add(getSigned(block));
+                }
+                long result = getSigned(block);
+                List<SyscallAnswer.Output> outputs = new ArrayList<>();
+                for (long i = 0, n = bounded(getVarint(block), 6, "outputs"); i < n; i++) {
+                    int arg = (int) bounded(getVarint(block), 5, "an argument index");
+                    byte[] bytes = new byte[(int) bounded(getVarint(block), block.remaining(), "an output")];
+                    block.get(bytes);
+                    outputs.add(new SyscallAnswer.Output(arg, bytes));
+                }
+                return new TraceRecord.Syscall(t, count, number, args, result, outputs);
+            }
             case TraceFormat.SLICE -> {
                 int t = thread();
                 long instructions = getVarint(block);
@@ -150,6 +169,14 @@ public final class TraceReader implements AutoCloseable {
             }
             default -> throw new TraceException("damaged: unknown record tag " + tag);
         }
+    }
+
+    /** {@code value}, which a sound file keeps within {@code max}. */
+    private static long bounded(long value, long max, String what) {
+        if (value < 0 || value > max) {
+            throw new TraceException("damaged: " + what + " out of range (" + value + ")");
+        }
+        return value;
     }
 
     /** A varint count, then that many strings. */

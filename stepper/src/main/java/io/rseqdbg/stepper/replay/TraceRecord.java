@@ -1,6 +1,7 @@
 package io.rseqdbg.stepper.replay;
 
 import io.rseqdbg.stepper.Outcome;
+import io.rseqdbg.stepper.SyscallAnswer;
 import java.util.List;
 
 /**
@@ -60,6 +61,19 @@ public sealed interface TraceRecord {
     }
 
     record Signal(int thread, long count, int signal) implements TraceRecord {
+    }
+
+    /**
+     * A system call returned (x86-64 numbering): its six argument registers, its result, and for
+     * a call replay answers itself ({@link AnsweredCalls}) the bytes it stored through its pointer
+     * arguments. {@code count}: the thread's instructions before the call.
+     */
+    record Syscall(int thread, long count, long number, List<Long> args, long result,
+                   List<SyscallAnswer.Output> outputs) implements TraceRecord {
+        public Syscall {
+            args = List.copyOf(args);
+            outputs = List.copyOf(outputs);
+        }
     }
 
     /**

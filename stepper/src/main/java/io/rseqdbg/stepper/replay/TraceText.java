@@ -1,6 +1,7 @@
 package io.rseqdbg.stepper.replay;
 
 import io.rseqdbg.elf.RseqTables;
+import io.rseqdbg.stepper.TraceWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -50,6 +51,18 @@ public final class TraceText {
         }
     }
 
+    /** " stored=ARG:HEX,..." for the bytes an answered call stored (the first 16 of each). */
+    private static String stored(java.util.List<io.rseqdbg.stepper.SyscallAnswer.Output> outputs) {
+        StringBuilder s = new StringBuilder();
+        for (var o : outputs) {
+            byte[] b = o.bytes();
+            s.append(s.isEmpty() ? " stored=" : ",").append("arg").append(o.arg()).append(':')
+                    .append(java.util.HexFormat.of().formatHex(b, 0, Math.min(16, b.length)))
+                    .append(b.length > 16 ? "...(" + b.length + " bytes)" : "");
+        }
+        return s.toString();
+    }
+
     /** One line: {@code thread count what}, tab-separated (thread and count "-" where none). */
     public String line(TraceRecord r) {
         if (r instanceof TraceRecord.Module m) {
@@ -66,6 +79,9 @@ public final class TraceText {
                     + " at " + name(l.module(), l.pcOffset());
         } else if (r instanceof TraceRecord.Signal s) {
             return s.thread() + "\t" + s.count() + "\tsignal " + s.signal();
+        } else if (r instanceof TraceRecord.Syscall c) {
+            return c.thread() + "\t" + c.count() + "\t" + TraceWriter.syscallWords(c.number(), c.result(), c.args())
+                    + stored(c.outputs());
         } else if (r instanceof TraceRecord.Slice s) {
             return s.thread() + "\t-\tslice " + s.instructions() + (s.blocked() ? " blocked" : "")
                     + (s.exited() ? " exited" : "") + " next=" + s.next();

@@ -276,7 +276,7 @@ class RecordReplayTest {
         assertEquals(50, show.stdout().lines().filter(l -> l.matches("0\t\\d+\tcommitted percpu_counter_add\\+\\d+ at .*")).count(),
                 show.describe());
         Run json = Rseqdbg.launch("trace", "show", "--json", counterTrace.toString()).timeout(TIMEOUT).run().requireExit(0);
-        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":2"), json.describe());
+        assertTrue(json.lastLine().startsWith("{\"header\":{\"formatVersion\":3"), json.describe());
     }
 
     @Test
