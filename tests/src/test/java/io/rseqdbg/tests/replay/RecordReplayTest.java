@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rseqdbg.stepper.replay.TraceOutput;
+import io.rseqdbg.stepper.replay.TraceReader;
+import io.rseqdbg.stepper.replay.TraceRecord;
 import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
 import io.rseqdbg.tests.support.Targets.Run;
@@ -266,6 +269,51 @@ class RecordReplayTest {
         assertTrue(replay.stdout().contains("replay diverged: thread 0, instruction "), replay.describe());
         assertTrue(replay.stdout().contains("expected: 0\t"), replay.describe());
         assertTrue(replay.stdout().contains("enter percpu_counter_add"), replay.describe());
+    }
+
+    /**
+     * entropy-static draws random bytes and reads three clocks and its CPU, and does as much work
+     * as the random bytes say: only a replay that answers those calls from the trace prints the
+     * same lines and makes the same number of section entries.
+     */
+    @Test
+    void clockRandomAndCpuCallsAreAnsweredFromTheTraceSoTheReplaySeesTheRecordedValues() {
+        Path trace = dir.resolve("entropy.trace");
+        Run recorded = record(trace, "entropy-static", "2", "5");
+        Run replay = replay("--json", trace.toString()).requireExit(0);
+        List<String> seen = recorded.stdout().lines().filter(l -> l.startsWith("thread ")).toList();
+        assertEquals(2, seen.size(), recorded.describe());
+        assertEquals(seen, replay.stdout().lines().filter(l -> l.startsWith("thread ")).toList(), replay.describe());
+        // Each thread: getrandom, clock_gettime, gettimeofday, time, getcpu; and the C library's own.
+        Matcher answered = Pattern.compile("\"answered\":(\\d+)").matcher(replay.lastLine());
+        assertTrue(answered.find() && Long.parseLong(answered.group(1)) >= 10, replay.describe());
+    }
+
+    /** A recorded result rewritten (write's byte count, one more) is found at that very call. */
+    @Test
+    void aChangedSystemCallResultIsADivergenceAtThatCall() throws IOException {
+        Path changed = dir.resolve("changed-result.trace");
+        TraceRecord.Syscall[] target = new TraceRecord.Syscall[1];
+        try (TraceReader in = new TraceReader(counterTrace);
+             TraceOutput out = new TraceOutput(Files.newOutputStream(changed))) {
+            out.write(in.header());
+            for (TraceRecord r; (r = in.next()) != null; ) {
+                if (target[0] == null && r instanceof TraceRecord.Syscall c && c.number() == 1 && c.result() > 0) {
+                    target[0] = c;
+                    r = new TraceRecord.Syscall(c.thread(), c.count(), c.number(), c.args(), c.result() + 1, c.outputs());
+                }
+                out.write(r);
+            }
+        }
+        assertTrue(target[0] != null, "the counter's trace holds no write");
+        Run replay = replay(changed.toString()).requireExit(1);
+        TraceRecord.Syscall w = target[0];
+        assertTrue(replay.stdout().contains("replay diverged: thread " + w.thread() + ", instruction " + w.count()),
+                replay.describe());
+        assertTrue(replay.stdout().contains("expected: " + w.thread() + "\t" + w.count() + "\tsyscall nr=1 result="
+                + (w.result() + 1)), replay.describe());
+        assertTrue(replay.stdout().contains("actual:   " + w.thread() + "\t" + w.count() + "\tsyscall nr=1 result="
+                + w.result() + " "), replay.describe());
     }
 
     @Test
