@@ -50,7 +50,9 @@ class AttachRefusedTest {
         Process sh = new ProcessBuilder("sh", "-c", "\"$0\" 1 1 > /dev/null & echo $!; exec sleep 60",
                 Targets.path("counter-static").toString()).start();
         try {
-            int zombie = Integer.parseInt(new String(sh.getInputStream().readNBytes(16)).trim());
+            // One line: the pipe stays open in sleep until it ends.
+            int zombie = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    sh.getInputStream())).readLine().trim());
             StepProcess.awaitState(zombie, 'Z');
             Rseqdbg.launch("step", "--pid", Integer.toString(zombie)).timeout(TIMEOUT).run()
                     .requireOneLineError("attach " + zombie + ": the process has exited (a zombie)");
