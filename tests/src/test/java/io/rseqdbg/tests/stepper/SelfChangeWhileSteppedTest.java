@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class SelfChangeWhileSteppedTest {
 
-    private static final long OPS = 150_000_000L;
+    /** Enough native work after the detach (a second or two here) to read the masks while it runs. */
+    private static final long OPS = 200_000_000L;
     /** Sections stepped after both moves before the detach: with a stale area each one aborted. */
     private static final int SECTIONS_AFTER = 12;
 
@@ -42,11 +43,13 @@ class SelfChangeWhileSteppedTest {
             StepProcess rseqdbg = StepProcess.start(dir, trace, "step", "--policy", "inside", "--pid",
                     Long.toString(program.pid()), "--trace", trace.toString());
             try {
+                // A worker's first registration is at its first section; the second is the move.
+                Map<String, Integer> registrations = new java.util.HashMap<>();
                 Set<String> moved = new HashSet<>();
                 int[] committedAfter = {0};
                 rseqdbg.awaitTraceLine(l -> {
                     String[] f = l.split("\t");
-                    if (registered(f[f.length - 1])) {
+                    if (registered(f[f.length - 1]) && registrations.merge(f[0], 1, Integer::sum) == 2) {
                         moved.add(f[0]);
                     } else if (moved.size() == 2 && f[f.length - 1].startsWith("committed ")) {
                         committedAfter[0]++;
