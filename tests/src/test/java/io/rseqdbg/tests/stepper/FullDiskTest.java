@@ -6,6 +6,7 @@ import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * {@code --trace} and {@code record -o} on a full disk (/dev/full: every write fails with ENOSPC;
@@ -25,7 +26,9 @@ class FullDiskTest {
         assertTrue(run.stdout().contains("ok ops=6000000 "), "the program finishes: " + run.describe());
     }
 
+    /** Behind {@code -Pfaults}: a serialized record of even a short run costs about 20 s here. */
     @Test
+    @EnabledIfSystemProperty(named = "rseqdbg.faults", matches = "[1-9][0-9]*")
     void aRecordingThatCannotBeWrittenIsOneLineAndTheProgramFinishes() {
         Targets.Run run = Rseqdbg.launch("record", "--force", "-o", "/dev/full", "--",
                 Targets.path("counter-static").toString(), "1", "3").timeout(TIMEOUT).run();
