@@ -12,7 +12,8 @@ RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy 
 	counter-notable counter-lld counter-relr counter-i386 counter-aarch64 \
 	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu \
 	counter-c2 counter-c2-i386 counter-c2-aarch64 list-c2 memcpy-c2 buffer-c2 spin-c2 c2-tamper \
-	list-undeclared signal-storm-static entropy-static
+	list-undeclared signal-storm-static exec-midway-static thread-exits-static self-change-static \
+	seccomp-counter-static entropy-static
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
 
 $(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
@@ -33,6 +34,11 @@ $(OUT)/signal-storm-static: XFLAGS := -static
 $(OUT)/entropy-static: MAIN := targets/entropy.c
 $(OUT)/entropy-static: XFLAGS := -static
 $(OUT)/list-undeclared: MAIN := targets/list.c
+# Fault-matrix programs (README, "Reliability"): static, so that stepping has no ld.so to go through.
+$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
+	MAIN = targets/$(patsubst %-static,%,$(notdir $@)).c
+$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
+	XFLAGS := -static
 $(OUT)/list-undeclared: XFLAGS := -DRSEQ_UNDECLARED_POP_EXIT
 
 # Compare-twice builds (RSEQ_COMPARE_TWICE, runtime/rseq-cs.h): the same programs, whose c.s.

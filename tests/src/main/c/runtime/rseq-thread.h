@@ -26,6 +26,12 @@ static inline int rseqdbg_cpu_of(const struct rseq *rs)
 	return (int)*(const volatile __u32 *)&rs->cpu_id;
 }
 
+/*
+ * Unregisters this thread's rseq area and registers one again, outside any c.s.: glibc's area in
+ * place; the runtime's own area at another address (its second area). 0, or -1 with errno.
+ */
+int rseqdbg_reregister(void);
+
 /* Who registered this thread's area: "glibc", "own" or "none". */
 const char *rseqdbg_registration(void);
 

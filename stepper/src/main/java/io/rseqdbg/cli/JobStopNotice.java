@@ -53,12 +53,6 @@ final class JobStopNotice implements StepListener {
     }
 
     private static String name(int signal) {
-        return switch (signal) {
-            case 19 -> "SIGSTOP";
-            case 20 -> "SIGTSTP";
-            case 21 -> "SIGTTIN";
-            case 22 -> "SIGTTOU";
-            default -> "signal " + signal;
-        };
+        return SignalNames.of(signal);
     }
 }

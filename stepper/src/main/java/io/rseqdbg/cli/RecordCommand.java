@@ -112,6 +112,10 @@ final class RecordCommand implements Command {
         } catch (IOException e) {
             err.println("rseqdbg record: cannot write " + file + ": " + e.getMessage());
             return Main.EXIT_USAGE;
+        } catch (io.rseqdbg.stepper.replay.TraceOutput.WriteFailure e) {
+            // A write failed (a full disk): the program was let go, the trace is cut short.
+            return CommandLines.failed(err, "rseqdbg record", new IOException("cannot write " + file + ": "
+                    + e.getCause().getMessage(), e));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } catch (Exception e) {

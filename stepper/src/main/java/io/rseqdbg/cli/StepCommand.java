@@ -100,7 +100,7 @@ final class StepCommand implements Command {
                 listener = listener.andThen(progress);
             }
             if (trace != null) {
-                writer.set(new TraceWriter(trace, names));
+                writer.set(new TraceWriter(trace, names, line.getOptionValue("trace")));
                 listener = listener.andThen(writer.get());
             }
             summary.startClock();
@@ -108,8 +108,10 @@ final class StepCommand implements Command {
         });
         installStopHandlers(run);
         StepRun.Result result;
+        boolean ran = false;
         try {
             result = run.run();
+            ran = true;
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -118,9 +120,16 @@ final class StepCommand implements Command {
             return CommandLines.failed(err, "rseqdbg step", e);
         } finally {
             summary.stopClock();
-            if (writer.get() != null) {
-                writer.get().close();
+            if (!ran) {
+                closeQuietly(writer.get());
             }
+        }
+        try {
+            if (writer.get() != null) {
+                writer.get().close(); // the last lines are written here: a full disk shows now
+            }
+        } catch (java.io.UncheckedIOException e) {
+            return CommandLines.failed(err, "rseqdbg step", e);
         }
         Stepper.End end = result.end();
         Integer status = result.exitStatus(); // null: an attached process goes on, not ours to wait for
@@ -130,7 +139,7 @@ final class StepCommand implements Command {
         if (line.hasOption("json")) {
             out.println(StepReport.json(policy, end, summary, status, result.boundCpu()));
         } else {
-            StepReport.text(policy, end, summary, status, result.boundCpu(), demo, err);
+            StepReport.text(policy, end, summary, status, result.killedBy(), result.boundCpu(), demo, err);
         }
         if (end != Stepper.End.EXITED && status == null) {
             jobStops.afterDetach(); // attached: the program is not ours to wait for, say how it was left
@@ -149,6 +158,17 @@ final class StepCommand implements Command {
                 run.requestStop();
                 Signal.handle(signal, again -> Runtime.getRuntime().halt(128 + again.getNumber()));
             });
+        }
+    }
+
+    /** After a failed run, whose one line says what went wrong: a second failure adds nothing. */
+    private static void closeQuietly(TraceWriter writer) {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (RuntimeException e) {
+            // the run's own failure is the one reported
         }
     }
 

@@ -16,6 +16,12 @@ final class StepReport {
 
     static void text(StepPolicy policy, Stepper.End end, Summary s, Integer status, int boundCpu, boolean demo,
                      PrintStream err) {
+        text(policy, end, s, status, 0, boundCpu, demo, err);
+    }
+
+    /** @param killedBy the signal that killed the program under rseqdbg, 0 when none did */
+    static void text(StepPolicy policy, Stepper.End end, Summary s, Integer status, int killedBy, int boundCpu,
+                     boolean demo, PrintStream err) {
         err.printf(Locale.ROOT, "rseqdbg: policy %s: %,d instructions stepped in %.2f s (%,.0f steps/s), %d thread%s%s%n",
                 policy.word(), s.steps(), s.seconds(), s.stepsPerSecond(), s.threads(), s.threads() == 1 ? "" : "s",
                 boundCpu >= 0 ? ", all on CPU " + boundCpu + " (--bind)" : "");
@@ -46,7 +52,9 @@ final class StepReport {
             err.println("rseqdbg: " + s.opvGaveUp());
         }
         switch (end) {
-            case EXITED -> err.println("rseqdbg: the program exited with status " + status);
+            case EXITED -> err.println(killedBy > 0
+                    ? "rseqdbg: the program was killed by " + SignalNames.of(killedBy) + " (status " + status + ")"
+                    : "rseqdbg: the program exited with status " + status);
             case MAX_STEPS -> err.println("rseqdbg: stopped stepping after " + s.steps()
                     + " steps (--max-steps), detached; " + afterDetach(status));
             case STOP_REQUESTED -> err.println("rseqdbg: interrupted, detached; " + afterDetach(status));

@@ -26,9 +26,15 @@ public final class StepRun {
 
     /**
      * How a run ended. {@code exitStatus} is the program's (128 + signal when killed), or null
-     * for an attached program that rseqdbg detached from and that goes on.
+     * for an attached program that rseqdbg detached from and that goes on; {@code killedBy} the
+     * signal that killed the program under rseqdbg (then the status is 128 + it), else 0.
      */
-    public record Result(Stepper.End end, Integer exitStatus, int boundCpu) {
+    public record Result(Stepper.End end, Integer exitStatus, int boundCpu, int killedBy) {
+
+        /** A run whose program was not seen killed by a signal. */
+        public Result(Stepper.End end, Integer exitStatus, int boundCpu) {
+            this(end, exitStatus, boundCpu, 0);
+        }
 
         /** True when the run was on one CPU ({@code --bind}); {@link #boundCpu} says which. */
         public boolean bound() {
@@ -145,14 +151,11 @@ public final class StepRun {
                 }
                 return s.run();
             });
-            Integer status;
             if (end == Stepper.End.EXITED) {
-                status = stepper.get().exit().status();
-            } else {
-                OptionalInt after = traced.awaitExit();
-                status = after.isPresent() ? after.getAsInt() : null;
+                return new Result(end, stepper.get().exit().status(), boundCpu, stepper.get().exit().signal());
             }
-            return new Result(end, status, boundCpu);
+            OptionalInt after = traced.awaitExit();
+            return new Result(end, after.isPresent() ? after.getAsInt() : null, boundCpu);
         }
     }
 }

@@ -15,11 +15,18 @@ public final class TraceWriter implements StepListener, AutoCloseable {
 
     private final BufferedWriter out;
     private final LongFunction<String> names;
+    private final String file;
+    /** A write failed (a full disk): said once, by the exception that ended the run. */
+    private boolean failed;
 
-    /** @param names {@code symbol+offset} (or another readable name) for an address */
-    public TraceWriter(BufferedWriter out, LongFunction<String> names) {
+    /**
+     * @param names {@code symbol+offset} (or another readable name) for an address
+     * @param file  the file's name, for the one line that says it cannot be written
+     */
+    public TraceWriter(BufferedWriter out, LongFunction<String> names, String file) {
         this.out = out;
         this.names = names;
+        this.file = file;
     }
 
     @Override
@@ -83,20 +90,31 @@ public final class TraceWriter implements StepListener, AutoCloseable {
     }
 
     private void write(String line) {
+        if (failed) {
+            return;
+        }
         try {
             out.write(line);
             out.newLine();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace file", e);
+            throw failure(e);
         }
     }
 
+    /** Flushes and closes; after a failed write only closes, since that failure was reported. */
     @Override
     public void close() {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace file", e);
+            if (!failed) {
+                throw failure(e);
+            }
         }
+    }
+
+    private UncheckedIOException failure(IOException e) {
+        failed = true;
+        return new UncheckedIOException("cannot write the trace file " + file + ": " + e.getMessage(), e);
     }
 }

@@ -163,6 +163,11 @@ public final class PtraceProgram implements TracedProgram, Inferior {
             return null;
         }
         if (e instanceof TraceEvent.Stepped s) {
+            if (s.syscall() != null) {
+                // It may have moved its registration (rseq unregister, register elsewhere): the
+                // old area is the program's memory again, never to be written as rseq_cs.
+                rseqAreas.remove(s.tid());
+            }
             long pc = tracer.pc(s.tid());
             return s.syscall() == null ? new Stop.Trapped(s.tid(), pc, -1) : new Stop.SyscallStepped(s.tid(), pc, s.syscall());
         } else if (e instanceof TraceEvent.BreakpointHit b) {

@@ -20,6 +20,13 @@ import java.util.zip.CRC32;
  */
 public final class TraceOutput implements AutoCloseable {
 
+    /** Writing the trace failed (a full disk, an I/O error): the cause says why. */
+    public static final class WriteFailure extends UncheckedIOException {
+        WriteFailure(IOException cause) {
+            super("cannot write the trace: " + cause.getMessage(), cause);
+        }
+    }
+
     private final OutputStream out;
     private final ByteArrayOutputStream block = new ByteArrayOutputStream(TraceFormat.FLUSH_AT + 1024);
     private final Map<Integer, Long> lastCount = new HashMap<>();
@@ -148,7 +155,7 @@ public final class TraceOutput implements AutoCloseable {
             out.write(b);
             bytes += b.length;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace", e);
+            throw new WriteFailure(e);
         }
     }
 
@@ -164,7 +171,7 @@ public final class TraceOutput implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace", e);
+            throw new WriteFailure(e);
         }
     }
 }
