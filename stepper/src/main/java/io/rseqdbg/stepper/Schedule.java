@@ -60,9 +60,10 @@ public interface Schedule {
      *
      * @param sliceSteps instructions it executed in this slice
      * @param blocked    its last step did not come back within {@link #blockTimeoutMillis()}
-     * @param atSyscall  its next instruction is a system call (where a thread blocks in the kernel)
+     * @param atSyscall  whether its next instruction is a system call (where a thread blocks in the
+     *                   kernel); asked only where it matters, since it reads the program's memory
      */
-    boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall);
+    boolean endSlice(int logical, long sliceSteps, boolean blocked, java.util.function.BooleanSupplier atSyscall);
 
     /**
      * The slice of {@code logical} ended after {@code sliceSteps} instructions ({@code blocked}:

@@ -96,7 +96,7 @@ final class Serializer implements AutoCloseable {
             // whether the slice ends here or not (replay may go on to the recorded count first).
             boolean wasBlocked = blocked;
             blocked = false;
-            if (schedule.endSlice(id, slice, wasBlocked, atSyscall(t))) {
+            if (schedule.endSlice(id, slice, wasBlocked, () -> atSyscall(t))) {
                 int next = schedule.next(id, slice, wasBlocked, false, runnable(t));
                 if (next != id) {
                     park(t, 0);
@@ -107,7 +107,7 @@ final class Serializer implements AutoCloseable {
         }
         if (signal == 0 && forcible(t)) {
             Schedule.Directive d = schedule.before(logicalOf(t), t.steps, t.section == null ? 0 : Math.max(1, t.stops),
-                    runnable(t).size() <= 1);
+                    parked.isEmpty());
             // A blocked signal is not injected: the recording saw it delivered when the thread
             // unblocked it (a sigprocmask step), so the live one, pending here too, comes there.
             boolean blockedSignal = d.kind() == Schedule.Directive.Kind.SIGNAL && t.section == null

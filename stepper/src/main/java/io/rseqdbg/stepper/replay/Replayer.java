@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -111,7 +112,7 @@ public final class Replayer implements Schedule {
     }
 
     @Override
-    public boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall) {
+    public boolean endSlice(int logical, long sliceSteps, boolean blocked, BooleanSupplier atSyscall) {
         if (!(head instanceof TraceRecord.Slice s) || s.thread() != logical || s.exited()) {
             return false;
         }
@@ -123,7 +124,7 @@ public final class Replayer implements Schedule {
         // same threads are parked), and an interrupted call costs the same steps as recorded (its
         // exit trap, queued behind the interrupt, counts). Any other slice recorded as blocked was
         // a slow step whose instruction had not run: it ends at its count, blocked or not.
-        return sliceSteps == s.instructions() && (blocked || !s.blocked() || !atSyscall);
+        return sliceSteps == s.instructions() && (blocked || !s.blocked() || !atSyscall.getAsBoolean());
     }
 
     @Override

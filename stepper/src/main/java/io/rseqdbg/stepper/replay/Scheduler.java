@@ -2,6 +2,7 @@ package io.rseqdbg.stepper.replay;
 
 import io.rseqdbg.stepper.Schedule;
 import java.util.SortedSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -39,7 +40,7 @@ public final class Scheduler implements Schedule {
     }
 
     @Override
-    public boolean endSlice(int logical, long sliceSteps, boolean blocked, boolean atSyscall) {
+    public boolean endSlice(int logical, long sliceSteps, boolean blocked, BooleanSupplier atSyscall) {
         if (chaos != null) {
             return blocked || chaos.endSlice(sliceSteps);
         }
