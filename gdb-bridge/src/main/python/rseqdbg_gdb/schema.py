@@ -26,6 +26,10 @@ _WORD = re.compile(r"[a-z][a-z -]{0,31}\Z")
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+_KINDS = {type(None): "null", bool: "true or false", int: "a number", float: "a number", list: "a list",
+          dict: "an object"}
+
+
 class DocumentError(Exception):
     """The document is not what rseqdbg writes: one line saying where."""
 
@@ -86,9 +90,9 @@ def word(value, what):
 
 
 def text(value, what):
-    """A name or path, escaped for gdb's output and cut to MAX_TEXT."""
-    if not isinstance(value, str):
-        raise DocumentError("%s is not a string: %s" % (what, shown(value)))
+    """A name or path (never empty), escaped for gdb's output and cut to MAX_TEXT."""
+    if not isinstance(value, str) or not value:
+        raise DocumentError("%s is not a name: %s" % (what, shown(value)))
     return one_line(value, MAX_TEXT)
 
 
@@ -106,7 +110,9 @@ def one_line(value, limit=300):
 
 def shown(value):
     """A bad value, as an error message quotes it: short, one line."""
-    return one_line(json.dumps(value) if isinstance(value, str) else type(value).__name__, 60)
+    if isinstance(value, str):
+        return one_line(json.dumps(value), 60)
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 def _escape(match):
