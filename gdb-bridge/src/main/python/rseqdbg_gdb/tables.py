@@ -319,7 +319,7 @@ def table_answers(document):
         file = error.get("file") if isinstance(error, dict) else None
         if isinstance(file, str):
             problem = error.get("problem")
-            answers[file] = Answer(problem=schema.one_line(problem) if isinstance(problem, str)
+            answers[file] = Answer(problem=schema.one_line(problem) if isinstance(problem, str) and problem
                                    else "the reader rejects it and says nothing why")
     return answers, rules
 
