@@ -31,10 +31,7 @@ final class Serializer implements AutoCloseable {
     private SteppedThread current;
     private long sliceStart;
     private boolean blocked;
-    private final Thread watchdog;
-    private volatile long armedAt;
-    private volatile boolean fired;
-    private volatile boolean closed;
+    private final Watchdog watchdog;
     /**
      * Record and replay launch through {@code setarch -R}; counts restart at the program's exec,
      * so the schedule's signals mean nothing before it (a count of setarch's is not the program's).
@@ -46,9 +43,7 @@ final class Serializer implements AutoCloseable {
         this.schedule = schedule;
         this.inferior = inferior;
         this.resume = resume;
-        this.watchdog = new Thread(this::watch, "rseqdbg-block-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        this.watchdog = Watchdog.oncePerArming("rseqdbg-block-watchdog", inferior, schedule.blockTimeoutMillis());
     }
 
     /** A thread came under control: it gets the next logical id (creation order). */
@@ -69,9 +64,8 @@ final class Serializer implements AutoCloseable {
         if (t != current) {
             return;
         }
-        armedAt = 0;
-        if (fired) {
-            fired = false;
+        watchdog.disarm();
+        if (watchdog.takeFired()) {
             // A trap that beat the interrupt was only a slow step, not a block.
             blocked = stop instanceof Stop.Interrupted;
         }
@@ -115,7 +109,7 @@ final class Serializer implements AutoCloseable {
                 return d;
             }
         }
-        armedAt = System.nanoTime();
+        watchdog.arm();
         return Schedule.Directive.RUN;
     }
 
@@ -135,7 +129,7 @@ final class Serializer implements AutoCloseable {
         if (t != current) {
             return;
         }
-        armedAt = 0;
+        watchdog.disarm();
         current = null;
         boolean wasBlocked = blocked;
         blocked = false;
@@ -269,25 +263,8 @@ final class Serializer implements AutoCloseable {
         return false;
     }
 
-    private void watch() {
-        long timeout = schedule.blockTimeoutMillis() * 1_000_000L;
-        while (!closed) {
-            try {
-                Thread.sleep(Math.max(1, schedule.blockTimeoutMillis() / 5));
-            } catch (InterruptedException e) {
-                return;
-            }
-            long at = armedAt;
-            if (at != 0 && !fired && System.nanoTime() - at > timeout) {
-                fired = true;
-                inferior.wakeUp();
-            }
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        watchdog.interrupt();
+        watchdog.close();
     }
 }

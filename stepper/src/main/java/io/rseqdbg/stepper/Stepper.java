@@ -47,7 +47,11 @@ public final class Stepper implements SectionActions {
     private final ThreadHolds holds;
     private final JobControl jobs;
     private final SectionCpuGuard cpus;
-    private final RunWatch runWatch;
+    /**
+     * Bounds a section run at full speed (skip): breakpoints sit only at the declared ways out, so
+     * a thread leaving through an undeclared exit would run on free, the others held, forever.
+     */
+    private final Watchdog runWatch;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -72,7 +76,7 @@ public final class Stepper implements SectionActions {
             leave(t, t.section.abort());
             proceed(t, 0);
         });
-        this.runWatch = new RunWatch(inferior);
+        this.runWatch = Watchdog.everyPeriod("rseqdbg-run-watch", inferior, StepRun.UNDECLARED_EXIT_MILLIS);
         threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
@@ -396,7 +400,7 @@ public final class Stepper implements SectionActions {
     private static final int LONGEST_INSTRUCTION = 15;
 
     /**
-     * A run to the ways out, stopped by {@link RunWatch}, is looked at: outside its section, or
+     * A run to the ways out, stopped by its watchdog, is looked at: outside its section, or
      * inside it again with rseq_cs set by a new entry (rseqdbg cleared it for this run), it left
      * through an exit no table declares. That is reported, and stepping goes on from there. (A
      * thread caught inside a section it entered again under the kernel's protection aborts it when
