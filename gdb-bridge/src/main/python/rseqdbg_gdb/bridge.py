@@ -5,7 +5,7 @@ import os
 
 import gdb
 
-from . import loadmap, native, rseqarea
+from . import loadmap, native, rseqarea, schema
 from .binding import Bindings
 from .guards import ENTRY, EXIT, SLOW, GuardSet
 from .placement import PlacementError, place, place_one
@@ -92,7 +92,7 @@ class Process:
         if cs is not None:
             try:
                 placement = place_one(cs)
-            except (gdb.error, gdb.MemoryError):
+            except (PlacementError, gdb.error, gdb.MemoryError):
                 placement = None
         self._live[found] = placement
         if placement is None:
@@ -521,8 +521,9 @@ class Bridge:
             self.process.add(path, bias, placements, guards)
 
     def _problem(self, path, why):
-        self.problems[path] = why
-        gdb.write("rseq: %s: %s; its critical sections are not guarded\n" % (path, why), gdb.STDERR)
+        self.problems[path] = why = schema.one_line(why, schema.MAX_TEXT)
+        gdb.write("rseq: %s: %s; its critical sections are not guarded\n" % (schema.one_line(path, schema.MAX_TEXT), why),
+                  gdb.STDERR)
 
     def _forget_process(self):
         if self.process is not None:
@@ -544,7 +545,7 @@ class Bridge:
 
     def turn_off(self, why):
         """Failure: one message, then gdb works as if the bridge were not loaded."""
-        self.off_because = why
+        self.off_because = why = schema.one_line(why, schema.MAX_TEXT)
         gdb.write("rseq: %s; the rseqdbg bridge is off, gdb steps as without it\n" % why, gdb.STDERR)
         self._forget_process()
 

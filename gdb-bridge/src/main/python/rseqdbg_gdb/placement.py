@@ -24,6 +24,8 @@ def place(tables, bias):
 
 def place_one(cs):
     """The placement of one section at run-time addresses (a table's, relocated, or a live one)."""
+    if cs.post_commit >= 1 << 64 or cs.abort >= 1 << 64:
+        raise PlacementError("%s lies beyond the address space at this load bias" % cs.name)
     inferior = gdb.selected_inferior()
     entry = _entry(inferior.architecture(), cs)
     code = bytes(inferior.read_memory(entry, cs.post_commit - entry))  # gdb hides its breakpoints

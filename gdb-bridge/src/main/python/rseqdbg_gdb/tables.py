@@ -11,8 +11,10 @@ import json
 import os
 import re
 import stat
-import subprocess
 import tempfile
+
+from . import readerprocess, schema
+from .schema import DocumentError
 
 READER_TIMEOUT = 120
 
@@ -63,8 +65,10 @@ class Rules:
 
     @staticmethod
     def from_json(rules):
-        return Rules(outcome_elsewhere=rules["outcomeElsewhere"],
-                     opv_redirects_without_progress=int(rules["opvRedirectsWithoutProgress"]))
+        return Rules(outcome_elsewhere=schema.word(schema.field(rules, "outcomeElsewhere", "rules"), "outcomeElsewhere"),
+                     opv_redirects_without_progress=schema.count(
+                         schema.field(rules, "opvRedirectsWithoutProgress", "rules"), "opvRedirectsWithoutProgress",
+                         1, 1 << 20))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,11 +106,32 @@ class CriticalSection:
 
     @staticmethod
     def from_json(cs, file, rules):
-        """One entry of ``criticalSections`` (table --json) or the ``criticalSection`` of section --json."""
-        return CriticalSection(name=cs["name"], start=int(cs["start"], 16), post_commit=int(cs["postCommit"], 16),
-                               abort=int(cs["abort"], 16), exits=tuple(int(e, 16) for e in cs["exits"]), file=file,
-                               ways_out_judged=tuple((int(w["address"], 16), w["outcome"]) for w in cs["waysOut"]),
-                               exits_declared=bool(cs["exitsDeclared"]), outcome_elsewhere=rules.outcome_elsewhere)
+        """One entry of ``criticalSections`` (table --json) or the ``criticalSection`` of section --json.
+
+        Checked as the bridge will use it: a section of 1 byte to MAX_SECTION_LENGTH (placing it reads
+        its code), no way out inside it (a guard there would break it), every value of its type.
+        """
+        def get(key):
+            return schema.field(cs, key, "a critical section")
+
+        name = schema.text(get("name"), "a section's name")
+        start = schema.address(get("start"), "start of " + name)
+        post_commit = schema.address(get("postCommit"), "postCommit of " + name)
+        if not 0 < post_commit - start <= schema.MAX_SECTION_LENGTH:
+            raise DocumentError("%s is not 1 to %d bytes long" % (name, schema.MAX_SECTION_LENGTH))
+        ways_out = []
+        for way in schema.items(get("waysOut"), "waysOut of " + name):
+            at = schema.address(schema.field(way, "address", "a way out of " + name), "a way out of " + name)
+            if start <= at < post_commit:
+                raise DocumentError("a way out of %s lies inside it: 0x%x" % (name, at))
+            ways_out.append((at, schema.word(schema.field(way, "outcome", "a way out of " + name), "an outcome")))
+        return CriticalSection(name=name, start=start, post_commit=post_commit,
+                               abort=schema.address(get("abort"), "abort of " + name),
+                               exits=tuple(schema.address(e, "an exit of " + name)
+                                           for e in schema.items(get("exits"), "exits of " + name)),
+                               file=file, ways_out_judged=tuple(ways_out),
+                               exits_declared=schema.flag(get("exitsDeclared"), "exitsDeclared of " + name),
+                               outcome_elsewhere=rules.outcome_elsewhere)
 
     def relocated(self, bias):
         return dataclasses.replace(self, start=self.start + bias, post_commit=self.post_commit + bias,
@@ -126,11 +151,19 @@ class FileTables:
 
     @staticmethod
     def from_json(entry, rules):
+        """One entry of ``files`` (table --json), with the document's ``rules``; DocumentError when malformed."""
         rules = Rules.from_json(rules)
-        sections = tuple(CriticalSection.from_json(cs, entry["file"], rules) for cs in entry["criticalSections"])
-        return FileTables(file=entry["file"], position_independent=bool(entry["positionIndependent"]),
-                          sections=sections, slow_paths=tuple(int(p["address"], 16) for p in entry["slowPaths"]),
-                          rules=rules)
+        file = schema.text(schema.field(entry, "file", "a file's entry"), "a file's name")
+
+        def get(key):
+            return schema.field(entry, key, "the entry of " + file)
+
+        sections = tuple(CriticalSection.from_json(cs, file, rules)
+                         for cs in schema.items(get("criticalSections"), "criticalSections of " + file))
+        slow_paths = tuple(schema.address(schema.field(p, "address", "a slow path"), "a slow path of " + file)
+                           for p in schema.items(get("slowPaths"), "slowPaths of " + file))
+        return FileTables(file=file, sections=sections, slow_paths=slow_paths, rules=rules,
+                          position_independent=schema.flag(get("positionIndependent"), "positionIndependent"))
 
 
 class ReaderError(Exception):
@@ -150,8 +183,9 @@ class Answer:
 class TableReader:
     """Runs ``java [short-run options] -jar JAR table --json FILE...`` and caches each file's answer."""
 
-    def __init__(self, java, jar, cache_dir=None):
+    def __init__(self, java, jar, cache_dir=None, timeout=READER_TIMEOUT):
         self.java = java
+        self.timeout = timeout
         self.jar = jar
         self.cache_dir = cache_dir
         self._memory = {}
@@ -192,43 +226,23 @@ class TableReader:
                                        "--flags", str(flags), "--start", hex(start),
                                        "--post-commit-offset", hex(post_commit_offset), "--abort", hex(abort),
                                        "--name", name])
-            self.rules = Rules.from_json(document["rules"])
-            found = document["criticalSection"]
-            self._live[key] = None if found is None else CriticalSection.from_json(
-                found, "rseq_cs 0x%x (live)" % descriptor, self.rules)
+            self._live[key], self.rules = section_answer(document, descriptor)
         return self._live[key]
 
     def _run(self, paths):
         document = self._run_json(["table", "--json"] + paths)
-        self.rules = Rules.from_json(document["rules"])
-        answers = {}
-        for entry in document.get("files", []):
-            answers[entry["file"]] = Answer(tables=FileTables.from_json(entry, document["rules"]), raw=entry,
-                                            rules=document["rules"])
-        for error in document.get("errors", []):
-            answers[error["file"]] = Answer(problem=error["problem"])
+        answers, self.rules = table_answers(document)
         return answers
 
     def _run_json(self, arguments):
         """The one JSON document ``rseqdbg ARGUMENTS`` prints, with the rules every answer carries."""
         command = java_command(self.java, self.jar) + arguments
         try:
-            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=READER_TIMEOUT)
-        except FileNotFoundError:
-            raise ReaderError("cannot run %s (no Java?)" % self.java)
-        except subprocess.TimeoutExpired:
-            raise ReaderError("the reader took more than %d s" % READER_TIMEOUT)
+            status, out, err = readerprocess.run(command, self.timeout, schema.MAX_DOCUMENT_BYTES)
+        except readerprocess.ProcessError as e:
+            raise ReaderError(str(e))
         self.jvm_runs += 1
-        try:
-            document = json.loads(done.stdout)
-        except ValueError:
-            said = (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[0]
-            raise ReaderError("the reader failed: %s" % said)
-        if "rules" not in document:
-            raise ReaderError("%s is older than this bridge (its %s --json has no rules): rebuild it"
-                              % (self.jar, arguments[0]))
-        return document
+        return reader_document(out, err, status, self.jar, arguments[0])
 
     def _key(self, path, build_id):
         """The file's identity: build-id when it has one; always size and mtime, which catch a rebuild."""
@@ -244,19 +258,10 @@ class TableReader:
         if not self.cache_dir or not private_cache_dir(self.cache_dir, create=False):
             return None
         try:
-            with open(os.path.join(self.cache_dir, key + ".json"), opener=_no_follow) as f:
-                stored = json.load(f)
-        except (OSError, ValueError, RecursionError):
+            with open(os.path.join(self.cache_dir, key + ".json"), "rb", opener=_no_follow) as f:
+                return cached_answer(f.read(schema.MAX_DOCUMENT_BYTES + 1), key)
+        except OSError:
             return None
-        if not isinstance(stored, dict) or stored.get("key") != key:
-            return None  # not this file's answer (renamed, copied, or written by an older bridge)
-        if "problem" in stored:
-            return Answer(problem=stored["problem"]) if isinstance(stored["problem"], str) else None
-        try:
-            return Answer(tables=FileTables.from_json(stored["entry"], stored["rules"]), raw=stored["entry"],
-                          rules=stored["rules"])
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return None  # damaged: read the file again
 
     def _to_disk(self, key, answer):
         if not self.cache_dir:
@@ -274,6 +279,75 @@ class TableReader:
             os.replace(temporary, os.path.join(self.cache_dir, key + ".json"))
         except OSError:
             pass  # a cache that cannot be written only costs a JVM start next time
+
+
+def reader_document(out, err, status, jar, command):
+    """The JSON object the reader wrote on ``out`` (bytes), or ReaderError: one line saying why."""
+    if not out.strip():
+        said = (err.strip().splitlines() or ["exit status %d" % status])[0]
+        raise ReaderError("the reader failed: %s" % schema.one_line(said))
+    try:
+        document = schema.parse(out)
+    except DocumentError as e:
+        raise ReaderError("the reader's answer is not rseqdbg's JSON (%s)" % e)
+    if "rules" not in document:
+        raise ReaderError("%s is older than this bridge (its %s --json has no rules): rebuild it"
+                          % (schema.one_line(jar), command))
+    return document
+
+
+def table_answers(document):
+    """({file: Answer}, Rules) from table --json. A malformed entry is that file's problem; malformed rules
+    or lists, everything's (ReaderError)."""
+    try:
+        rules = Rules.from_json(schema.field(document, "rules"))
+        files = schema.items(document.get("files", []), "files")
+        errors = schema.items(document.get("errors", []), "errors")
+    except DocumentError as e:
+        raise ReaderError("the reader's answer is not rseqdbg's JSON (%s)" % e)
+    answers = {}
+    for entry in files:
+        file = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(file, str):
+            continue  # it names no file asked about: nobody looks it up
+        try:
+            answers[file] = Answer(tables=FileTables.from_json(entry, document["rules"]), raw=entry,
+                                   rules=document["rules"])
+        except DocumentError as e:
+            answers[file] = Answer(problem="the reader's answer for it is malformed (%s)" % e)
+    for error in errors:
+        file = error.get("file") if isinstance(error, dict) else None
+        if isinstance(file, str):
+            problem = error.get("problem")
+            answers[file] = Answer(problem=schema.one_line(problem) if isinstance(problem, str) and problem
+                                   else "the reader rejects it and says nothing why")
+    return answers, rules
+
+
+def section_answer(document, descriptor):
+    """(CriticalSection or None, Rules) from section --json, or ReaderError."""
+    try:
+        rules = Rules.from_json(schema.field(document, "rules"))
+        found = schema.field(document, "criticalSection")
+        section = None if found is None else CriticalSection.from_json(found, "rseq_cs 0x%x (live)" % descriptor, rules)
+    except DocumentError as e:
+        raise ReaderError("the reader's answer is not rseqdbg's JSON (%s)" % e)
+    return section, rules
+
+
+def cached_answer(data, key):
+    """The Answer stored in ``data`` (a cache file's bytes) for ``key``, or None: an entry that does not
+    parse, is malformed or names another key is not trusted."""
+    try:
+        stored = schema.parse(data)
+        if stored.get("key") != key:
+            return None  # not this file's answer (renamed, copied, or written by an older bridge)
+        if "problem" in stored:
+            return Answer(problem=schema.text(stored["problem"], "problem"))
+        return Answer(tables=FileTables.from_json(schema.field(stored, "entry"), schema.field(stored, "rules")),
+                      raw=stored["entry"], rules=stored["rules"])
+    except DocumentError:
+        return None  # damaged: read the file again
 
 
 def _no_follow(path, flags):

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.rseqdbg.elf.FuzzInputs.Input;
 import io.rseqdbg.elf.internal.Malformed;
 import io.rseqdbg.elf.internal.Symbols;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import io.rseqdbg.fuzz.FuzzInput;
+import io.rseqdbg.fuzz.Mutations;
+import io.rseqdbg.fuzz.ReadBound;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,22 +60,19 @@ class ElfReaderFuzzTest {
     }
 
     static Stream<Arguments> mutationBatches() {
-        List<Input> seeds = FuzzInputs.specimens(true);
-        List<Input> all = FuzzInputs.mutations(seeds, MUTATIONS, 12);
-        // One batch per specimen, so that a failure names its seed in the test's name.
-        return seeds.stream().map(seed -> Arguments.of(seed.name(),
-                all.stream().filter(m -> m.name().startsWith(seed.name() + " #")).toList()));
+        List<FuzzInput> seeds = FuzzInputs.specimens(true);
+        return Mutations.bySeed(seeds, FuzzInputs.mutations(seeds, MUTATIONS, 12));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mutationBatches")
-    void mutatedSpecimensGiveTablesOrOneCleanError(String seed, List<Input> mutations) {
+    void mutatedSpecimensGiveTablesOrOneCleanError(String seed, List<FuzzInput> mutations) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (Input m : mutations) {
+            for (FuzzInput m : mutations) {
                 try {
                     readsToTablesOrOneCleanError(m.bytes());
                 } catch (AssertionError e) {
-                    throw new AssertionError(m.name() + " (kept as " + keep(m) + "): " + e.getMessage(), e);
+                    throw new AssertionError(m.name() + " (kept as " + FuzzInput.keep(m.name(), m.bytes()) + "): " + e.getMessage(), e);
                 }
             }
         });
@@ -97,23 +93,11 @@ class ElfReaderFuzzTest {
      * also loads (and, while fuzzing, instruments) the reader's classes.
      */
     static void readsToTablesOrOneCleanError(byte[] input) {
-        long bound = (4L << 20) + 64L * input.length;
-        Cost cost = readOnce(input);
-        if (cost.bytes() > bound || cost.nanos() >= MAX_NANOS) {
-            cost = readOnce(input); // the first read may have loaded and instrumented classes
-        }
-        assertTrue(cost.nanos() < MAX_NANOS, "took " + cost.nanos() / 1_000_000 + " ms");
-        assertTrue(cost.bytes() <= bound, "allocated " + cost.bytes() + " bytes for " + input.length + " bytes of input");
+        ReadBound.assertBounded(() -> readOnce(input), MAX_NANOS, (4L << 20) + 64L * input.length);
     }
 
-    private record Cost(long nanos, long bytes) {
-    }
-
-    /** Reads {@code input} as {@code rseqdbg table} and {@code check} do; returns its time and this thread's allocation. */
-    private static Cost readOnce(byte[] input) {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
-        long start = System.nanoTime();
+    /** Reads {@code input} as {@code rseqdbg table} and {@code check} do. */
+    private static void readOnce(byte[] input) {
         try {
             ElfImage image = ElfImage.of(NAME, ByteBuffer.wrap(input));
             try {
@@ -139,18 +123,6 @@ class ElfReaderFuzzTest {
             assertFalse(e.problem().startsWith("unreadable ("), e.getMessage());
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             fail("the reader threw " + e, e);
-        }
-        long nanos = System.nanoTime() - start;
-        return new Cost(nanos, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
-    }
-
-    /** Writes a failing input where it can be moved to ElfReaderFuzzTestInputs as a regression input. */
-    static Path keep(Input m) {
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "fuzz-failures"));
-            return Files.write(dir.resolve(Integer.toHexString(m.name().hashCode())), m.bytes()).toAbsolutePath();
-        } catch (IOException e) {
-            return Path.of("(not written: " + e.getMessage() + ")");
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.rseqdbg.elf;
 
 import io.rseqdbg.elf.Specimens.Build;
+import io.rseqdbg.fuzz.FuzzInput;
+import io.rseqdbg.fuzz.Mutations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,43 +24,23 @@ import java.util.Random;
  */
 public final class FuzzInputs {
 
-    /** A named input. */
-    public record Input(String name, byte[] bytes) {
-
-        @Override
-        public String toString() {
-            return name + " (" + bytes.length + " bytes)";
-        }
-    }
-
     /** The specimens, small (dynamically linked, a few KiB) first; the static builds (~1 MB) when asked for. */
-    public static List<Input> specimens(boolean withStatic) {
-        List<Input> out = new ArrayList<>();
+    public static List<FuzzInput> specimens(boolean withStatic) {
+        List<FuzzInput> out = new ArrayList<>();
         for (Build b : Build.values()) {
             if (withStatic || !b.name().contains("STATIC")) {
-                out.add(new Input(b.name(), read(b.path())));
+                out.add(new FuzzInput(b.name(), read(b.path())));
             }
         }
-        out.add(new Input("symbolic.so", read(Specimens.symbolic(false))));
-        out.add(new Input("symbolic-i386.so", read(Specimens.symbolic(true))));
-        out.add(new Input("unnamed", read(Specimens.unnamed())));
+        out.add(new FuzzInput("symbolic.so", read(Specimens.symbolic(false))));
+        out.add(new FuzzInput("symbolic-i386.so", read(Specimens.symbolic(true))));
+        out.add(new FuzzInput("unnamed", read(Specimens.unnamed())));
         return out;
     }
 
-    /**
-     * {@code count} mutations spread evenly over {@code seeds}, the same ones every run for the same
-     * {@code randomSeed}; each name says how to make it again (seed, mutation number, what changed).
-     */
-    public static List<Input> mutations(List<Input> seeds, int count, long randomSeed) {
-        List<Input> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Input seed = seeds.get(i % seeds.size());
-            Random random = new Random(randomSeed * 1_000_003L + i);
-            StringBuilder what = new StringBuilder();
-            byte[] bytes = mutate(seed.bytes(), random, what);
-            out.add(new Input(seed.name() + " #" + i + ":" + what, bytes));
-        }
-        return out;
+    /** {@code count} mutations of {@code seeds} ({@link #mutate}), the same ones every run for the same {@code randomSeed}. */
+    public static List<FuzzInput> mutations(List<FuzzInput> seeds, int count, long randomSeed) {
+        return Mutations.of(seeds, count, randomSeed, FuzzInputs::mutate);
     }
 
     /** One to three mutations of a copy of {@code original}, each described in {@code what}. */

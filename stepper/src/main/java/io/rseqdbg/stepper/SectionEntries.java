@@ -17,9 +17,15 @@ import java.util.Map;
  */
 final class SectionEntries {
 
-    private static final int MAX_INSTRUCTION = 15;
+    /** The longest x86 instruction: an entry store lies at most this far before start_ip. */
+    private static final int LONGEST_INSTRUCTION = 15;
 
     private final Map<Long, CriticalSection> byAddress = new HashMap<>();
+
+    /** Whether an instruction at {@code pc} can be the one whose successor is {@code cs.start()}. */
+    static boolean mayBeEntryStore(CriticalSection cs, long pc) {
+        return pc < cs.start() && cs.start() - pc <= LONGEST_INSTRUCTION;
+    }
 
     /** The section whose entry store is at {@code pc}, or null. */
     CriticalSection at(long pc) {
@@ -31,14 +37,12 @@ final class SectionEntries {
      * on {@code cs.start()} and its instruction is a move to memory.
      */
     void learn(Inferior inferior, CriticalSection cs, long previousPc, long pc) {
-        long length = cs.start() - previousPc;
-        if (pc != cs.start() || previousPc < 0 || length < 1 || length > MAX_INSTRUCTION
-                || byAddress.containsKey(previousPc)) {
+        if (pc != cs.start() || previousPc < 0 || !mayBeEntryStore(cs, previousPc) || byAddress.containsKey(previousPc)) {
             return;
         }
         byte[] code;
         try {
-            code = inferior.read(previousPc, (int) length);
+            code = inferior.read(previousPc, (int) (cs.start() - previousPc));
         } catch (RuntimeException e) {
             return; // unreadable code: nothing learned
         }

@@ -33,19 +33,14 @@ final class Serializer implements AutoCloseable {
     private boolean blocked;
     /** The running thread's last stop was a system call's exit that the kernel will restart. */
     private boolean restartPending;
-    private final Thread watchdog;
-    private volatile long armedAt;
-    private volatile boolean fired;
-    private volatile boolean closed;
+    private final Watchdog watchdog;
 
     /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
     Serializer(Schedule schedule, Inferior inferior, ObjIntConsumer<SteppedThread> resume) {
         this.schedule = schedule;
         this.inferior = inferior;
         this.resume = resume;
-        this.watchdog = new Thread(this::watch, "rseqdbg-block-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        this.watchdog = Watchdog.oncePerArming("rseqdbg-block-watchdog", inferior, schedule.blockTimeoutMillis());
     }
 
     /** A thread came under control: it gets the next logical id (creation order). */
@@ -66,10 +61,9 @@ final class Serializer implements AutoCloseable {
         if (t != current) {
             return;
         }
-        armedAt = 0;
+        watchdog.disarm();
         restartPending = stop instanceof Stop.SyscallStepped c && c.call().restarts();
-        if (fired) {
-            fired = false;
+        if (watchdog.takeFired()) {
             // A trap that beat the interrupt was only a slow step, not a block.
             blocked = stop instanceof Stop.Interrupted;
         }
@@ -113,13 +107,13 @@ final class Serializer implements AutoCloseable {
             boolean blockedSignal = d.kind() == Schedule.Directive.Kind.SIGNAL && t.section == null
                     && blocks(t, d.signal());
             if (d.kind() == Schedule.Directive.Kind.ANSWER) {
-                armedAt = System.nanoTime(); // a call that turns out not to be the recorded one runs
+                watchdog.arm(); // a call that turns out not to be the recorded one runs
             }
             if (d.kind() != Schedule.Directive.Kind.RUN && !blockedSignal) {
                 return d;
             }
         }
-        armedAt = System.nanoTime();
+        watchdog.arm();
         return Schedule.Directive.RUN;
     }
 
@@ -139,7 +133,7 @@ final class Serializer implements AutoCloseable {
         if (t != current) {
             return;
         }
-        armedAt = 0;
+        watchdog.disarm();
         current = null;
         boolean wasBlocked = blocked;
         blocked = false;
@@ -279,25 +273,8 @@ final class Serializer implements AutoCloseable {
         return false;
     }
 
-    private void watch() {
-        long timeout = schedule.blockTimeoutMillis() * 1_000_000L;
-        while (!closed) {
-            try {
-                Thread.sleep(Math.max(1, schedule.blockTimeoutMillis() / 5));
-            } catch (InterruptedException e) {
-                return;
-            }
-            long at = armedAt;
-            if (at != 0 && !fired && System.nanoTime() - at > timeout) {
-                fired = true;
-                inferior.wakeUp();
-            }
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        watchdog.interrupt();
+        watchdog.close();
     }
 }

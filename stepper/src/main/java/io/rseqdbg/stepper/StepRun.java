@@ -20,8 +20,12 @@ import java.util.function.Supplier;
  */
 public final class StepRun {
 
-    /** How long a section run at full speed may last before rseqdbg looks whether it left. */
-    public static final long UNDECLARED_EXIT_MILLIS = RunWatch.LIMIT_MILLIS;
+    /**
+     * How long a section run at full speed may last before rseqdbg looks whether it left.
+     * Sections are tens of instructions: a run still inside after that long is rare (a spinning
+     * section, a loaded machine) and costs one interrupt.
+     */
+    public static final long UNDECLARED_EXIT_MILLIS = 200;
 
 
     /**

@@ -48,7 +48,8 @@ public final class Stepper implements SectionActions {
     private final ThreadHolds holds;
     private final JobControl jobs;
     private final SectionCpuGuard cpus;
-    private final RunWatch runWatch;
+    /** Bounds a run at full speed: one through an undeclared exit would run free, the others held, forever. */
+    private final Watchdog runWatch;
     private long steps;
     private volatile boolean stopRequested;
     private Stop.Exited exit;
@@ -73,7 +74,7 @@ public final class Stepper implements SectionActions {
             leave(t, t.section.abort());
             proceed(t, 0);
         });
-        this.runWatch = new RunWatch(inferior);
+        this.runWatch = Watchdog.everyPeriod("rseqdbg-run-watch", inferior, StepRun.UNDECLARED_EXIT_MILLIS);
         threads.forEach(tid -> this.threads.put(tid, new SteppedThread(tid)));
     }
 
@@ -401,22 +402,11 @@ public final class Stepper implements SectionActions {
         proceed(t, 0);
     }
 
-    /** The longest x86 instruction: a protected run's entry store lies at most this far before start_ip. */
-    private static final int LONGEST_INSTRUCTION = 15;
-
-    /**
-     * A run to the ways out, stopped by {@link RunWatch}, is looked at: outside its section, or
-     * inside it again with rseq_cs set by a new entry (rseqdbg cleared it for this run), it left
-     * through an exit no table declares. That is reported, and stepping goes on from there. (A
-     * thread caught inside a section it entered again under the kernel's protection aborts it when
-     * resumed, and its abort handler's breakpoint ends the run: bounded, though counted an abort.)
-     */
+    /** A run to the ways out stopped by its watchdog: an exit nobody declared is reported, and stepped on from. */
     private boolean leftUndeclared(SteppedThread t) {
         CriticalSection cs = t.section;
         long pc = inferior.pc(t.tid);
-        boolean beforeEntryStore = t.protectedRun && pc < cs.start() && cs.start() - pc <= LONGEST_INSTRUCTION;
-        boolean enteredAgain = !t.protectedRun && cs.contains(pc) && inferior.rseqCs(t.tid) != 0;
-        if (!enteredAgain && (cs.contains(pc) || pc == cs.abort() || beforeEntryStore)) {
+        if (!FullSpeedRun.leftUndeclared(cs, t.protectedRun, pc, () -> inferior.rseqCs(t.tid))) {
             return false;
         }
         listener.on(new StepEvent.UndeclaredExit(t.tid, pc, cs));

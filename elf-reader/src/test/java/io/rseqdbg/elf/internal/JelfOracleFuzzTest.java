@@ -12,7 +12,8 @@ import io.rseqdbg.elf.ElfImage;
 import io.rseqdbg.elf.ElfImage.Section;
 import io.rseqdbg.elf.ElfReadException;
 import io.rseqdbg.elf.FuzzInputs;
-import io.rseqdbg.elf.FuzzInputs.Input;
+import io.rseqdbg.fuzz.FuzzInput;
+import io.rseqdbg.fuzz.Mutations;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -102,7 +103,7 @@ class JelfOracleFuzzTest {
 
     @Test
     void onEverySpecimenJelfAcceptsAndTheReaderAgreesOnEverySectionSymbolAndRelocation() {
-        for (Input specimen : FuzzInputs.specimens(true)) {
+        for (FuzzInput specimen : FuzzInputs.specimens(true)) {
             if (specimen.name().equals("S390X_PIE")) {
                 // jelf reads .hash entries as 32-bit words; s390x's are 64-bit: it rejects the file
                 assertNull(jelf(specimen.bytes()).view(), "jelf reads S390X_PIE now: compare it too");
@@ -123,18 +124,16 @@ class JelfOracleFuzzTest {
         // Not S390X_PIE: jelf rejects it whole (its 64-bit .hash entries), so nothing would be compared.
         // Not the static builds (~1 MB, thousands of symbols jelf names one section scan each): the
         // reader's own fuzz test mutates them, and the specimen test above compares them whole.
-        List<Input> seeds = FuzzInputs.specimens(false).stream().filter(i -> !i.name().equals("S390X_PIE")).toList();
-        List<Input> all = FuzzInputs.mutations(seeds, MUTATIONS, 34);
-        return seeds.stream().map(seed -> Arguments.of(seed.name(),
-                all.stream().filter(m -> m.name().startsWith(seed.name() + " #")).toList()));
+        List<FuzzInput> seeds = FuzzInputs.specimens(false).stream().filter(i -> !i.name().equals("S390X_PIE")).toList();
+        return Mutations.bySeed(seeds, FuzzInputs.mutations(seeds, MUTATIONS, 34));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mutationBatches")
-    void onMutatedSpecimensTheReaderAgreesWithJelfWhereJelfAccepts(String seed, List<Input> mutations) {
+    void onMutatedSpecimensTheReaderAgreesWithJelfWhereJelfAccepts(String seed, List<FuzzInput> mutations) {
         Map<Outcome, Integer> outcomes = new java.util.EnumMap<>(Outcome.class);
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (Input m : mutations) {
+            for (FuzzInput m : mutations) {
                 try {
                     outcomes.merge(agreesWithJelf(m.bytes()), 1, Integer::sum);
                 } catch (AssertionError e) {

@@ -1,12 +1,13 @@
 package io.rseqdbg.stepper.replay;
 
+import io.rseqdbg.fuzz.FuzzInput;
+import io.rseqdbg.fuzz.Mutations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,24 +27,17 @@ final class TraceInputs {
     static final List<String> RECORDINGS = List.of("counter-1-20.trace", "counter-2-10-slice-2000.trace",
             "list-1-10.trace", "signal-storm-1-4-0-3000.trace", "counter-opv-1-10.trace");
 
-    record Input(String name, byte[] bytes) {
-        @Override
-        public String toString() {
-            return name + " (" + bytes.length + " bytes)";
-        }
-    }
-
     private TraceInputs() {
     }
 
-    static List<Input> recordings() {
-        List<Input> out = new ArrayList<>();
+    static List<FuzzInput> recordings() {
+        List<FuzzInput> out = new ArrayList<>();
         for (String name : RECORDINGS) {
             try (InputStream in = TraceInputs.class.getResourceAsStream("recordings/" + name)) {
                 if (in == null) {
                     throw new IllegalStateException("test resource recordings/" + name + " is missing");
                 }
-                out.add(new Input(name, in.readAllBytes()));
+                out.add(new FuzzInput(name, in.readAllBytes()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -51,17 +45,9 @@ final class TraceInputs {
         return out;
     }
 
-    /** {@code count} mutations spread over {@code seeds}, the same every run for the same {@code randomSeed}. */
-    static List<Input> mutations(List<Input> seeds, int count, long randomSeed) {
-        List<Input> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Input seed = seeds.get(i % seeds.size());
-            Random random = new Random(randomSeed * 1_000_003L + i);
-            StringBuilder what = new StringBuilder();
-            byte[] bytes = mutate(seed.bytes(), random, what);
-            out.add(new Input(seed.name() + " #" + i + ":" + what, bytes));
-        }
-        return out;
+    /** {@code count} mutations of {@code seeds} ({@link #mutate}), the same every run for the same {@code randomSeed}. */
+    static List<FuzzInput> mutations(List<FuzzInput> seeds, int count, long randomSeed) {
+        return Mutations.of(seeds, count, randomSeed, TraceInputs::mutate);
     }
 
     private static final long[] INTERESTING = {0, 1, 0x7f, 0x80, 0xff, 0x7fffffffL, 0x80000000L, 0xffffffffL,
@@ -168,13 +154,7 @@ final class TraceInputs {
     }
 
     /** Writes a failing input where it can be moved to TraceReaderFuzzTestInputs as a regression input. */
-    static Path keep(Input m) {
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "fuzz-failures"));
-            return Files.write(dir.resolve(Integer.toHexString(m.name().hashCode())), TraceReaderFuzzTest.withMode(
-                    m.bytes(), false)).toAbsolutePath();
-        } catch (IOException e) {
-            return Path.of("(not written: " + e.getMessage() + ")");
-        }
+    static Path keep(FuzzInput m) {
+        return FuzzInput.keep(m.name(), TraceReaderFuzzTest.withMode(m.bytes(), false));
     }
 }

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.rseqdbg.fuzz.FuzzInput;
+import io.rseqdbg.fuzz.Mutations;
+import io.rseqdbg.fuzz.ReadBound;
 import java.io.ByteArrayInputStream;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,17 +67,15 @@ class TraceReaderFuzzTest {
     }
 
     static Stream<Arguments> mutationBatches() {
-        List<TraceInputs.Input> seeds = TraceInputs.recordings();
-        List<TraceInputs.Input> all = TraceInputs.mutations(seeds, MUTATIONS, 12);
-        return seeds.stream().map(seed -> Arguments.of(seed.name(),
-                all.stream().filter(m -> m.name().startsWith(seed.name() + " #")).toList()));
+        List<FuzzInput> seeds = TraceInputs.recordings();
+        return Mutations.bySeed(seeds, TraceInputs.mutations(seeds, MUTATIONS, 12));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mutationBatches")
-    void mutatedRecordingsGiveRecordsOrOneTraceException(String seed, List<TraceInputs.Input> mutations) {
+    void mutatedRecordingsGiveRecordsOrOneTraceException(String seed, List<FuzzInput> mutations) {
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-            for (TraceInputs.Input m : mutations) {
+            for (FuzzInput m : mutations) {
                 try {
                     readsToTheEndOrOneTraceException(m.bytes());
                 } catch (AssertionError e) {
@@ -94,7 +94,7 @@ class TraceReaderFuzzTest {
 
     @Test
     void everyRecordingReadsCleanlyToItsEnd() {
-        for (TraceInputs.Input r : TraceInputs.recordings()) {
+        for (FuzzInput r : TraceInputs.recordings()) {
             TraceReader reader = new TraceReader(new ByteArrayInputStream(r.bytes()), r.name());
             int records = 0;
             while (reader.next() != null) {
@@ -112,22 +112,10 @@ class TraceReaderFuzzTest {
      * pass it.
      */
     static void readsToTheEndOrOneTraceException(byte[] input) {
-        long bound = (4L << 20) + 512L * input.length;
-        Cost cost = readOnce(input);
-        if (cost.bytes() > bound || cost.nanos() >= MAX_NANOS) {
-            cost = readOnce(input); // the first read may have loaded and instrumented classes
-        }
-        assertTrue(cost.nanos() < MAX_NANOS, "took " + cost.nanos() / 1_000_000 + " ms");
-        assertTrue(cost.bytes() <= bound, "allocated " + cost.bytes() + " bytes for " + input.length + " bytes of input");
+        ReadBound.assertBounded(() -> readOnce(input), MAX_NANOS, (4L << 20) + 512L * input.length);
     }
 
-    private record Cost(long nanos, long bytes) {
-    }
-
-    private static Cost readOnce(byte[] input) {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
-        long start = System.nanoTime();
+    private static void readOnce(byte[] input) {
         try (TraceReader reader = new TraceReader(new ByteArrayInputStream(input), NAME)) {
             TraceText words = new TraceText();
             assertFalse(words.line(reader.header()).contains("\n"));
@@ -142,6 +130,5 @@ class TraceReaderFuzzTest {
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             fail("the reader threw " + e, e);
         }
-        return new Cost(System.nanoTime() - start, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
     }
 }

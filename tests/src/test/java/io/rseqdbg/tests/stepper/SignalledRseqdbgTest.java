@@ -229,16 +229,43 @@ class SignalledRseqdbgTest {
     }
 
     /** The signal that ended the program, if one did (its own exit code otherwise). */
+    /**
+     * The signal an attached program died of after the detach, or empty once every thread has run
+     * since (a pending step trap or a planted int3 met at once kills a thread at its first run) or
+     * after a deadline (a thread that never runs cannot die of either).
+     */
     private static Optional<Integer> diedOfSignal(RunningTarget program, boolean attached) throws InterruptedException {
         if (!attached) {
             return Optional.empty();
         }
-        Thread.sleep(200);
+        Map<String, Long> before = timeslices(program.pid());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (program.isAlive() && !allRanSince(before, timeslices(program.pid())) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
         if (program.isAlive()) {
             return Optional.empty();
         }
         int code = program.await(1).exitCode();
         return code > 128 ? Optional.of(code - 128) : Optional.empty();
+    }
+
+    /** How many times each thread was put on a CPU (the third field of its schedstat), by tid. */
+    private static Map<String, Long> timeslices(long pid) {
+        Map<String, Long> counts = new TreeMap<>();
+        String[] tids = new File("/proc/" + pid + "/task").list();
+        for (String tid : tids == null ? new String[0] : tids) {
+            String[] fields = read(Path.of("/proc", Long.toString(pid), "task", tid, "schedstat")).trim().split(" ");
+            if (fields.length == 3) {
+                counts.put(tid, Long.parseLong(fields[2]));
+            }
+        }
+        return counts;
+    }
+
+    /** True when every thread of {@code before} that still exists has been on a CPU since. */
+    private static boolean allRanSince(Map<String, Long> before, Map<String, Long> now) {
+        return before.entrySet().stream().allMatch(e -> now.getOrDefault(e.getKey(), Long.MAX_VALUE) > e.getValue());
     }
 
     /** Cpus_allowed_list of every thread, by tid. */

@@ -1,18 +1,19 @@
-"""Drives the bridge's table cache (rseqdbg_gdb/tables.py, loaded alone: no gdb needed) through the
-cases TableCacheTest asserts on; prints one JSON object.
+"""Drives the bridge's table cache (rseqdbg_gdb/tables.py, without the package's __init__, which needs
+gdb) through the cases TableCacheTest asserts on; prints one JSON object.
 
 argv: bridge python dir, java, jar, cache dir, file A, file B
 """
-import importlib.util
 import json
 import os
 import shutil
 import sys
+import types
 
 bridge, java, jar, cache, file_a, file_b = sys.argv[1:7]
-spec = importlib.util.spec_from_file_location("tables", os.path.join(bridge, "rseqdbg_gdb", "tables.py"))
-tables = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tables)
+package = types.ModuleType("rseqdbg_gdb")  # the package's modules, its gdb-only __init__ left out
+package.__path__ = [os.path.join(bridge, "rseqdbg_gdb")]
+sys.modules["rseqdbg_gdb"] = package
+from rseqdbg_gdb import tables  # noqa: E402
 
 
 def read(path):
