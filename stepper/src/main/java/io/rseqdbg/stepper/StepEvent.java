@@ -95,6 +95,13 @@ public sealed interface StepEvent {
     record JobContinued(int tid) implements StepEvent {
     }
 
+    /**
+     * The thread executed a new program ({@code program}: its path, from /proc): the program's
+     * other threads are gone, and the thread goes on under the process's pid.
+     */
+    record Executed(int tid, String program) implements StepEvent {
+    }
+
     /** The thread forked ({@code vfork}: vforked) process {@code child}, which runs on unstepped. */
     record Forked(int tid, int child, boolean vfork) implements StepEvent {
     }

@@ -261,6 +261,7 @@ public final class Stepper implements SectionActions {
             }
             sections.reload();
             entries.clear();
+            listener.on(new StepEvent.Executed(t.tid, executable(inferior.pid())));
             t.steps = 0; // a new program: record and replay count from its first instruction
             proceed(t, 0);
         } else if (stop instanceof Stop.Signalled s) {
@@ -474,6 +475,15 @@ public final class Stepper implements SectionActions {
         t.running = true;
         backlog.addFirst(new Stop.SyscallStepped(t.tid, inferior.pc(t.tid), call));
         return true;
+    }
+
+    private static String executable(int pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid), "exe"))
+                    .toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */

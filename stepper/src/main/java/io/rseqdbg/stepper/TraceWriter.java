@@ -62,6 +62,8 @@ public final class TraceWriter implements StepListener, AutoCloseable {
             write(j.tid() + "\t-\t-\tjob-stop signal=" + j.signal());
         } else if (event instanceof StepEvent.JobContinued j) {
             write(j.tid() + "\t-\t-\tjob-continue");
+        } else if (event instanceof StepEvent.Executed e) {
+            write(e.tid() + "\t-\t-\texec " + e.program());
         } else if (event instanceof StepEvent.Forked f) {
             write(f.tid() + "\t-\t-\t" + (f.vfork() ? "vfork" : "fork") + " child=" + f.child());
         } else if (event instanceof StepEvent.ProcessExited p) {

@@ -143,7 +143,9 @@ class CompareTwiceTest {
         assertEquals(1, r.count("^bound=[1-9]"), "next through the section's line binds the thread\n" + r.describe());
         assertEquals(1, r.count("^kept=True"), r.describe());
         assertEquals(0, r.count("Cannot find bounds"), r.describe());
-        assertTrue(r.commits() >= 1, r.describe());
+        // The pass ran through under next: committed, or aborted by the program's own cpu check
+        // when the thread moved between reading its cpu and the section (seen once under load).
+        assertTrue(r.commits() + r.count("^rseq: percpu_counter_add\\+\\d+ aborted") >= 1, r.describe());
         assertFinishedOk(r, 600);
     }
 

@@ -36,6 +36,8 @@ class ExecUnderSteppingTest {
             List<String> lines = rseqdbg.traceText().lines().toList();
             String pid = lines.get(0).split("\t")[0];
             assertEquals(pid + "\t-\t-\texit status=0", lines.get(lines.size() - 1), "the leader's pid ends the run");
+            assertTrue(lines.contains(pid + "\t-\t-\texec " + Targets.path("exec-midway-static").toRealPath()),
+                    "the trace names the exec: " + lines.stream().filter(l -> l.contains("exec")).toList());
             // The new image's first step reports execve's return (nr 59, result 0) under the leader's pid.
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(pid + "\t") && l.contains("\tsyscall nr=59 result=0 ")),
                     "the exec is followed under pid " + pid);
