@@ -29,9 +29,13 @@ final class Launcher {
     static Path resolve(LaunchSpec spec) {
         String program = spec.program();
         if (program.contains("/")) {
+            // Absolute, whichever directory it is relative to: the path executed lands on the
+            // program's stack (AT_EXECFN), so a replay run from another directory (given the
+            // recorded one) must pass the same string, or every stack address moves.
             Path p = Path.of(program);
-            if (!p.isAbsolute() && spec.workingDirectory() != null) {
-                p = spec.workingDirectory().resolve(p);
+            if (!p.isAbsolute()) {
+                Path dir = spec.workingDirectory() != null ? spec.workingDirectory() : Path.of("").toAbsolutePath();
+                p = dir.toAbsolutePath().resolve(p);
             }
             return checkRunnable(p, program);
         }
