@@ -131,6 +131,16 @@ public interface Inferior {
         return LoadMap.read(pid());
     }
 
+    /** The path of the program the process runs now ({@code /proc/PID/exe}), "?" when unreadable. */
+    default String executable() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid()), "exe"))
+                    .toString();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /**
      * True when {@code tid} is dead or dying (SIGKILLed, its process gone): an operation on it
      * failed for that reason, and its exit is on its way through {@link #next()}.

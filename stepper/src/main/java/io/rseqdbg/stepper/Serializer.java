@@ -1,5 +1,6 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -115,6 +116,20 @@ final class Serializer implements AutoCloseable {
         }
         watchdog.arm();
         return Schedule.Directive.RUN;
+    }
+
+    /**
+     * Replay: the system call {@code t} is about to make returns the recorded answer without the
+     * kernel running it. The stop its step would have come back with, or null when its next
+     * instruction is not that call: it runs, and the comparison with the recording tells.
+     */
+    Stop answer(SteppedThread t, SyscallAnswer a) {
+        Syscall call = inferior.answerSyscall(t.tid, a.number(), a.result());
+        if (call == null) {
+            return null;
+        }
+        a.outputs().forEach(o -> inferior.write(call.args().get(o.arg()), o.bytes()));
+        return new Stop.SyscallStepped(t.tid, inferior.pc(t.tid), call);
     }
 
     /** skip, at an entry store: whether the section may run with the kernel's protection. */

@@ -1,7 +1,6 @@
 package io.rseqdbg.stepper;
 
 import io.rseqdbg.elf.CriticalSection;
-import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -261,7 +260,7 @@ public final class Stepper implements SectionActions {
             }
             sections.reload();
             entries.clear();
-            listener.on(new StepEvent.Executed(t.tid, executable(inferior.pid())));
+            listener.on(new StepEvent.Executed(t.tid, inferior.executable()));
             t.steps = 0; // a new program: record and replay count from its first instruction
             proceed(t, 0);
         } else if (stop instanceof Stop.Signalled s) {
@@ -461,31 +460,6 @@ public final class Stepper implements SectionActions {
         onSignal(t, new Stop.Signalled(t.tid, signal));
     }
 
-    /**
-     * Replay: the system call returns the recorded answer without the kernel running it, and its
-     * step comes back as if it had run. False when the next instruction is not that call: it runs,
-     * and the comparison with the recording tells the difference.
-     */
-    private boolean answer(SteppedThread t, SyscallAnswer a) {
-        Syscall call = inferior.answerSyscall(t.tid, a.number(), a.result());
-        if (call == null) {
-            return false;
-        }
-        a.outputs().forEach(o -> inferior.write(call.args().get(o.arg()), o.bytes()));
-        t.running = true;
-        backlog.addFirst(new Stop.SyscallStepped(t.tid, inferior.pc(t.tid), call));
-        return true;
-    }
-
-    private static String executable(int pid) {
-        try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid), "exe"))
-                    .toString();
-        } catch (java.io.IOException | RuntimeException e) {
-            return "?";
-        }
-    }
-
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */
     private void step(StepEvent event) {
         steps++;
@@ -605,7 +579,10 @@ public final class Stepper implements SectionActions {
                     return;
                 }
                 case ANSWER -> {
-                    if (answer(t, d.answer())) {
+                    Stop answered = serializer.answer(t, d.answer());
+                    if (answered != null) {
+                        t.running = true;
+                        backlog.addFirst(answered); // as if its step over the call came back
                         return;
                     }
                 }

@@ -128,6 +128,9 @@ class SignalledRseqdbgTest {
             // Nothing was restored: what rseqdbg had changed at that instant (a pending step
             // trap, a planted int3) may still kill the program with SIGTRAP, and nothing else may.
             RunningTarget.Ended end = program.await(300);
+            // Counted by the README's figures: grep the test output for this line.
+            System.out.println("fault-matrix: SIGKILL to rseqdbg, " + (attached ? "attached" : "launched") + ", "
+                    + threads + " threads: the program " + (end.exitCode() == 128 + 5 ? "died of SIGTRAP" : "finished"));
             if (end.exitCode() != 128 + 5) {
                 assertEquals(0, end.exitCode(), end.describe() + seen);
                 assertEquals(Long.toString(TOTAL_OPS / threads * threads), end.report().get("ops"), end.describe());
