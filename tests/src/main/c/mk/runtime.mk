@@ -13,7 +13,9 @@ RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy 
 	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu \
 	counter-c2 counter-c2-i386 counter-c2-aarch64 list-c2 memcpy-c2 buffer-c2 spin-c2 c2-tamper \
 	list-undeclared signal-storm-static exec-midway-static thread-exits-static self-change-static \
-	seccomp-counter-static entropy-static
+	seccomp-counter-static entropy-static list-static counter-noexit-static counter-notable-static \
+	list-undeclared-static \
+	counter-c2-static list-c2-static memcpy-c2-static buffer-c2-static spin-c2-static
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
 
 $(OUT)/counter $(OUT)/demo-counter $(OUT)/counter-%: MAIN := targets/counter.c
@@ -25,6 +27,8 @@ $(OUT)/counter-static: XFLAGS := -static
 $(OUT)/counter-legacy: XFLAGS := -DRSEQ_LEGACY_TABLE
 $(OUT)/counter-noexit: XFLAGS := -DRSEQ_NO_EXIT_POINTS
 $(OUT)/counter-notable: XFLAGS := -DRSEQ_NO_TABLES
+$(OUT)/counter-noexit-static: XFLAGS := -DRSEQ_NO_EXIT_POINTS -static
+$(OUT)/counter-notable-static: XFLAGS := -DRSEQ_NO_TABLES -static
 $(OUT)/counter-lld: XFLAGS := -fuse-ld=lld
 $(OUT)/counter-relr: XFLAGS := -Wl,-z,pack-relative-relocs
 $(OUT)/counter-i386: XFLAGS := -m32 -I$(I386_INC)
@@ -34,12 +38,18 @@ $(OUT)/signal-storm-static: XFLAGS := -static
 $(OUT)/entropy-static: MAIN := targets/entropy.c
 $(OUT)/entropy-static: XFLAGS := -static
 $(OUT)/list-undeclared: MAIN := targets/list.c
+# Static twins for the default suite's launched runs (no dynamic loader to single-step, about
+# 4x faster); the dynamic builds keep the claims about dynamic linking and run in -Pstress.
+$(OUT)/list-static: MAIN := targets/list.c
+$(OUT)/list-static: XFLAGS := -static
 # Fault-matrix programs (README, "Reliability"): static, so that stepping has no ld.so to go through.
 $(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
 	MAIN = targets/$(patsubst %-static,%,$(notdir $@)).c
 $(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
 	XFLAGS := -static
 $(OUT)/list-undeclared: XFLAGS := -DRSEQ_UNDECLARED_POP_EXIT
+$(OUT)/list-undeclared-static: MAIN := targets/list.c
+$(OUT)/list-undeclared-static: XFLAGS := -DRSEQ_UNDECLARED_POP_EXIT -static
 
 # Compare-twice builds (RSEQ_COMPARE_TWICE, runtime/rseq-cs.h): the same programs, whose c.s.
 # check cpu and compared word again before committing and abort() on a difference.
@@ -53,6 +63,12 @@ $(OUT)/counter-c2-aarch64: XFLAGS := $(C2) -DCOUNTER_NAME='"counter-c2-aarch64"'
 $(OUT)/counter-c2-aarch64: RT_CC := $(AARCH64_CC)
 $(OUT)/list-c2 $(OUT)/memcpy-c2 $(OUT)/buffer-c2 $(OUT)/c2-tamper: XFLAGS := $(C2)
 $(OUT)/spin-c2: XFLAGS := $(C2) -DSPIN_NAME='"spin-c2"'
+$(OUT)/list-c2-static $(OUT)/memcpy-c2-static $(OUT)/buffer-c2-static: \
+	MAIN = targets/$(patsubst %-c2-static,%,$(notdir $@)).c
+$(OUT)/list-c2-static $(OUT)/memcpy-c2-static $(OUT)/buffer-c2-static: XFLAGS := $(C2) -static
+$(OUT)/counter-c2-static: XFLAGS := $(C2) -DCOUNTER_NAME='"counter-c2-static"' -static
+$(OUT)/spin-c2-static: MAIN := targets/spin.c
+$(OUT)/spin-c2-static: XFLAGS := $(C2) -DSPIN_NAME='"spin-c2-static"' -static
 RT_CC ?= $(CC)
 
 $(OUT)/counter-i386 $(OUT)/counter-c2-i386: $(I386_INC)/asm

@@ -28,9 +28,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * count or who registered rseq, launched or attached, they must run to their own ok line with
  * exact counts. And {@code opv} never livelocks, however long the program's retry path.
  *
- * <p>The default run is a short matrix. The stress profile ({@code mvn -Pstress}, system property
- * {@code rseqdbg.stress=N}) runs the full matrix — every target, policy, 1/2/4 threads, both
- * registrations, launched and attached — each case N times.
+ * <p>The default run is a short matrix. Its launched runs use the static twins of the targets
+ * ({@code counter-c2-static}, ...: the same sections and checks, no dynamic loader to single-step,
+ * about 4x faster); its attached runs use the dynamic builds, which never step the loader there.
+ * The stress profile ({@code mvn -Pstress}, system property {@code rseqdbg.stress=N}) runs the full
+ * matrix on the dynamic builds — every target, policy, 1/2/4 threads, both registrations, launched
+ * and attached — each case N times, and the spin and opv cases on them too.
  */
 class AtomicityTest {
 
@@ -55,7 +58,7 @@ class AtomicityTest {
      * alone is about 125,000 of them, so a few sections per thread.
      */
     private static long launchedOps(String target) {
-        return switch (target) {
+        return switch (target.replace("-static", "")) {
             case "memcpy-c2", "spin-c2" -> 10;
             default -> 20;
         };
@@ -65,10 +68,10 @@ class AtomicityTest {
         if (STRESS > 0) {
             return full();
         }
-        // Each target once, under the one policy its attached cases leave out.
+        // Each target once (its static twin), under the one policy its attached cases leave out.
         List<Arguments> cases = new ArrayList<>();
         for (int t = 0; t < TARGETS.size(); t++) {
-            cases.add(Arguments.of(TARGETS.get(t), POLICIES.get((t + 2) % POLICIES.size()),
+            cases.add(Arguments.of(staticTwin(TARGETS.get(t)), POLICIES.get((t + 2) % POLICIES.size()),
                     THREADS.get((t + 1) % THREADS.size()), REGISTRATIONS.get(t % REGISTRATIONS.size()), 1));
         }
         return cases.stream();
@@ -140,9 +143,15 @@ class AtomicityTest {
 
     // ------------------------------------------------------------------ sections really stepped through
 
-    /** Runs of spin-c2 under inside: each steps through hundreds of sections of about 75 stops. */
-    static Stream<Integer> spinRuns() {
-        return IntStream.rangeClosed(1, STRESS > 0 ? STRESS : 1).boxed();
+    /**
+     * Runs of spin-c2 under inside: each steps through hundreds of sections of about 75 stops. The
+     * default suite runs the static twin once, the stress profile the dynamic build N times.
+     */
+    static Stream<Arguments> spinRuns() {
+        if (STRESS == 0) {
+            return Stream.of(Arguments.of("spin-c2-static", 1));
+        }
+        return IntStream.rangeClosed(1, STRESS).mapToObj(i -> Arguments.of("spin-c2", i));
     }
 
     /**
@@ -151,10 +160,10 @@ class AtomicityTest {
      * unless rseqdbg keeps it on its CPU. spin-c2's long section makes every pass dozens of stops,
      * and its second check catches any pass that moved.
      */
-    @ParameterizedTest(name = "run {0}")
+    @ParameterizedTest(name = "{0}, run {1}")
     @MethodSource("spinRuns")
-    void spinSectionsSteppedThroughInsideNeverMoveToAnotherCpu(int repetition) {
-        Run run = Rseqdbg.launch(stepArgs("inside", "--json", "--", Targets.path("spin-c2").toString(), "2", "300"))
+    void spinSectionsSteppedThroughInsideNeverMoveToAnotherCpu(String target, int repetition) {
+        Run run = Rseqdbg.launch(stepArgs("inside", "--json", "--", Targets.path(target).toString(), "2", "300"))
                 .timeout(STEP_TIMEOUT).run();
         assertFalse(run.stderr().contains(COMPARE_TWICE_FAILED), run.describe());
         run.requireExit(0);
@@ -174,13 +183,14 @@ class AtomicityTest {
     /**
      * An abort handler that only retries (RSEQDBG_FASTPATH_TRIES=0: no slow path), whatever it
      * does between tries: opv redirects each entry a bounded number of times, then lets one pass
-     * run, and says so.
+     * run, and says so. The default suite runs each retry path once on a static twin; the stress
+     * profile every retry path on every dynamic build.
      */
     static Stream<Arguments> retryPaths() {
         List<Arguments> cases = new ArrayList<>(List.of(
-                Arguments.of("spin:200", "counter-c2", 1),
-                Arguments.of("sleep:1000/5", "memcpy-c2", 2),
-                Arguments.of("syscall", "list-c2", 2)));
+                Arguments.of("spin:200", "counter-c2-static", 1),
+                Arguments.of("sleep:1000/5", "memcpy-c2-static", 2),
+                Arguments.of("syscall", "list-c2-static", 2)));
         if (STRESS > 0) {
             for (String retry : List.of("spin:200", "sleep:1000/5", "syscall")) {
                 for (String target : List.of("counter-c2", "list-c2", "memcpy-c2", "spin-c2")) {
@@ -204,15 +214,18 @@ class AtomicityTest {
         assertTrue(run.stderr().contains("made no progress"), "the give-up is named: " + run.describe());
     }
 
-    static Stream<String> slowPathRetries() {
-        return STRESS > 0 ? Stream.of("none", "spin:200", "sleep:1000/5", "syscall") : Stream.of("sleep:1000/5");
+    /** The default suite: one retry path on the static twin; the stress profile: all on the dynamic build. */
+    static Stream<Arguments> slowPathRetries() {
+        return STRESS > 0
+                ? Stream.of("none", "spin:200", "sleep:1000/5", "syscall").map(r -> Arguments.of(r, "memcpy-c2"))
+                : Stream.of(Arguments.of("sleep:1000/5", "memcpy-c2-static"));
     }
 
     /** The bundled runtime's abort handler reaches cpu_opv after a few tries: opv sends every operation there. */
-    @ParameterizedTest(name = "retry path {0}")
+    @ParameterizedTest(name = "retry path {0}: {1}")
     @MethodSource("slowPathRetries")
-    void opvStillTakesTheBundledSlowPath(String retry) {
-        Run run = Rseqdbg.launch(stepArgs("opv", "--", Targets.path("memcpy-c2").toString(), "2", "5"))
+    void opvStillTakesTheBundledSlowPath(String retry, String target) {
+        Run run = Rseqdbg.launch(stepArgs("opv", "--", Targets.path(target).toString(), "2", "5"))
                 .env("RSEQDBG_RETRY", retry).timeout(STEP_TIMEOUT).run();
         run.requireExit(0);
         assertTrue(run.lastLine().startsWith("ok "), "the target's own checks: " + run.describe());
@@ -227,6 +240,14 @@ class AtomicityTest {
         List<String> words = new ArrayList<>(List.of("step", "--policy", policy));
         words.addAll(List.of(rest));
         return words.toArray(String[]::new);
+    }
+
+    /**
+     * The static build of a compare-twice target (runtime.mk): the same sections and checks with no
+     * dynamic loader to single-step at start-up. The i386 build has none (it is the ELF32 case).
+     */
+    private static String staticTwin(String target) {
+        return target.endsWith("-i386") ? target : target + "-static";
     }
 
     private static Map<String, String> registrationEnv(String registration) {

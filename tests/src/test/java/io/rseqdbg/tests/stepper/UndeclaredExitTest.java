@@ -8,22 +8,32 @@ import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Under skip a section runs at full speed to breakpoints at the ways out its table declares.
  * {@code list-undeclared}'s table lacks the pop's exit on an empty list, so such a pop runs on
  * free with the other thread held, and nothing brings it back. rseqdbg looks after a short time,
- * finds the thread outside the section, reports the undeclared exit and steps on.
+ * finds the thread outside the section, reports the undeclared exit and steps on. The default suite
+ * runs the static build ({@code list-undeclared-static}, the same table: no dynamic loader to
+ * single-step first); {@code -Pstress} the dynamic one too.
  */
 class UndeclaredExitTest {
 
-    @Test
-    void aThreadLeavingThroughAnUndeclaredExitIsFoundAndSteppingGoesOn() {
+    static Stream<String> targets() {
+        return Integer.getInteger("rseqdbg.stress", 0) > 0
+                ? Stream.of("list-undeclared-static", "list-undeclared") : Stream.of("list-undeclared-static");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aThreadLeavingThroughAnUndeclaredExitIsFoundAndSteppingGoesOn(String target) {
         // Draining: every pop finds the list empty and leaves through the undeclared exit, so the
         // thread never comes back to a way out of the pop that a breakpoint watches.
         Targets.Run run = Rseqdbg.launch("step", "--policy", "skip", "--json", "--",
-                        Targets.path("list-undeclared").toString(), "2", "2000000")
+                        Targets.path(target).toString(), "2", "2000000")
                 .env("RSEQDBG_LIST_DRAIN", "1").timeout(Duration.ofSeconds(300)).run();
         run.requireExit(0);
         String json = run.stdout().lines().filter(l -> l.startsWith("{\"policy\"")).findFirst()
