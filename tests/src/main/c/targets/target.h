@@ -88,11 +88,25 @@ static __attribute__((unused)) void await_tracer_if_asked(void)
 	}
 }
 
+/*
+ * With RSEQDBG_HOLD_EXIT=FILE, the program waits at its exit (up to a minute) until FILE exists, so
+ * that a test can read its memory after rseqdbg let it go, however fast the rest of its work ran.
+ */
+static void hold_exit(void)
+{
+	const char *file = getenv("RSEQDBG_HOLD_EXIT");
+
+	for (int i = 0; file && i < 60000 && access(file, F_OK) != 0; i++)
+		usleep(1000);
+}
+
 /* Runs body(0..threads-1, ctx); one thread runs on the main thread, so it stays single-threaded. */
 static __attribute__((unused)) void run_threads(int threads, void (*body)(int index, void *ctx), void *ctx)
 {
 	struct worker *w;
 
+	if (getenv("RSEQDBG_HOLD_EXIT"))
+		atexit(hold_exit);
 	await_tracer_if_asked();
 
 	if (threads == 1) {

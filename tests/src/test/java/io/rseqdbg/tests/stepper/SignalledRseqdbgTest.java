@@ -60,7 +60,8 @@ class SignalledRseqdbgTest {
     private final List<ProcessHandle> started = new ArrayList<>();
 
     @AfterEach
-    void leaveNothingBehind() {
+    void leaveNothingBehind() throws IOException {
+        release();
         started.forEach(p -> {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -105,8 +106,10 @@ class SignalledRseqdbgTest {
         }
         Path out = dir.resolve("rseqdbg.out");
         Path err = dir.resolve("rseqdbg.err");
-        Process rseqdbg = new ProcessBuilder(Rseqdbg.commandLine(args.toArray(String[]::new)))
-                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder launch = new ProcessBuilder(Rseqdbg.commandLine(args.toArray(String[]::new)))
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile());
+        launch.environment().put("RSEQDBG_HOLD_EXIT", releaseFile().toString());
+        Process rseqdbg = launch.start();
         started.add(rseqdbg.toHandle());
         ProcessHandle traced = attached ? ProcessHandle.of(program.pid()).orElseThrow()
                 : launchedProgram(rseqdbg, err);
@@ -127,6 +130,7 @@ class SignalledRseqdbgTest {
         if (signal.equals("KILL")) {
             // Nothing was restored: what rseqdbg had changed at that instant (a pending step
             // trap, a planted int3) may still kill the program with SIGTRAP, and nothing else may.
+            release();
             RunningTarget.Ended end = program.await(300);
             // Counted by the README's figures: grep the test output for this line.
             System.out.println("fault-matrix: SIGKILL to rseqdbg, " + (attached ? "attached" : "launched") + ", "
@@ -149,6 +153,7 @@ class SignalledRseqdbgTest {
             assertEquals(masksBefore, Set.copyOf(masks(traced.pid()).values()),
                     "CPU masks not given back: " + seen + read(err));
         }
+        release();
         assertTrue(rseqdbg.waitFor(300, TimeUnit.SECONDS), "rseqdbg hangs after SIG" + signal);
         String context = seen + "rseqdbg exit " + rseqdbg.exitValue() + "\n" + read(err);
         // Attached: detached cleanly; launched: the program's own status (its checks pass).
@@ -180,10 +185,22 @@ class SignalledRseqdbgTest {
         return false;
     }
 
+    /** Lets the program exit: until then it waits at its exit, so its image can still be read. */
+    private void release() throws IOException {
+        if (dir != null && !Files.exists(releaseFile())) {
+            Files.createFile(releaseFile());
+        }
+    }
+
+    private Path releaseFile() {
+        return dir.resolve("release");
+    }
+
     private RunningTarget startProgram(int threads) {
-        // It waits for rseqdbg before its work: its whole native run is then left after the detach.
+        // It waits for rseqdbg before its work (its whole native run is then left after the
+        // detach), and at its exit for the release file (its image is read first).
         RunningTarget program = RunningTarget.start(dir, TARGET, threads, TOTAL_OPS / threads,
-                Map.of("RSEQDBG_AWAIT_TRACER", "1"));
+                Map.of("RSEQDBG_AWAIT_TRACER", "1", "RSEQDBG_HOLD_EXIT", releaseFile().toString()));
         started.add(ProcessHandle.of(program.pid()).orElseThrow());
         return program;
     }
