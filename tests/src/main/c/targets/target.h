@@ -89,14 +89,14 @@ static __attribute__((unused)) void await_tracer_if_asked(void)
 }
 
 /*
- * With RSEQDBG_HOLD_EXIT=FILE, the program waits at its exit (up to a minute) until FILE exists, so
+ * With RSEQDBG_HOLD_EXIT=FILE, the program waits at its exit (up to 20 s) until FILE exists, so
  * that a test can read its memory after rseqdbg let it go, however fast the rest of its work ran.
  */
 static void hold_exit(void)
 {
 	const char *file = getenv("RSEQDBG_HOLD_EXIT");
 
-	for (int i = 0; file && i < 60000 && access(file, F_OK) != 0; i++)
+	for (int i = 0; file && i < 20000 && access(file, F_OK) != 0; i++)
 		usleep(1000);
 }
 
