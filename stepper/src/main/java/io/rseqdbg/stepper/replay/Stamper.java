@@ -77,8 +77,11 @@ public final class Stamper implements StepListener {
                     return;
                 }
             }
-            if (c.call().restarts()) {
-                return; // the program sees one call, however often a stop interrupted it
+            if (c.call().restarts() || number < 0) {
+                // A restarted call is one call to the program, however often a stop interrupted
+                // it; number -1 is rt_sigreturn, whose "result" is the interrupted code's own rax
+                // restored from the signal frame, whatever it held there.
+                return;
             }
             // Stamped before the step over the call is counted: the count replay answers it at.
             sink.accept(new TraceRecord.Syscall(logical(c.tid()), stepper.get().stepsOf(c.tid()), number,
