@@ -53,38 +53,38 @@ final class AnsweredCalls {
      */
     static List<SyscallAnswer.Output> outputs(long number, List<Long> args, long result,
                                               BiFunction<Long, Integer, byte[]> memory) {
-        List<Store> stores = ANSWERED.get(number);
-        if (stores == null || failed(result)) {
+        List<Store> stores = storesMade(number, args, result);
+        if (stores.stream().anyMatch(s -> s.length > TraceFormat.MAX_OUTPUT)) {
             return List.of();
         }
         List<SyscallAnswer.Output> outputs = new ArrayList<>();
         for (Store s : stores) {
-            long length = s.length >= 0 ? s.length : result;
-            long address = args.get(s.arg);
-            if (address == 0 || length == 0) {
-                continue; // a null pointer: nothing stored there
-            }
-            if (length > TraceFormat.MAX_OUTPUT) {
-                return List.of();
-            }
-            outputs.add(new SyscallAnswer.Output(s.arg, memory.apply(address, (int) length)));
+            outputs.add(new SyscallAnswer.Output(s.arg, memory.apply(args.get(s.arg), s.length)));
         }
         return outputs;
     }
 
     /** Whether replay can answer the recorded call {@code c}: everything it stored was recorded. */
     static boolean complete(TraceRecord.Syscall c) {
-        List<Store> stores = ANSWERED.get(c.number());
-        if (stores == null) {
-            return false;
+        return answered(c.number()) && c.outputs().size() == storesMade(c.number(), c.args(), c.result()).size();
+    }
+
+    /**
+     * Where an answered call that returned {@code result} stored bytes, with their lengths (the
+     * result's for getrandom): none when it failed, none through a null pointer.
+     */
+    private static List<Store> storesMade(long number, List<Long> args, long result) {
+        List<Store> made = new ArrayList<>();
+        if (failed(result)) {
+            return made;
         }
-        if (failed(c.result())) {
-            return true;
+        for (Store s : ANSWERED.getOrDefault(number, List.of())) {
+            long length = s.length >= 0 ? s.length : result;
+            if (args.size() > s.arg && args.get(s.arg) != 0 && length > 0) {
+                made.add(new Store(s.arg, (int) Math.min(length, Integer.MAX_VALUE)));
+            }
         }
-        long expected = stores.stream()
-                .filter(s -> c.args().size() > s.arg && c.args().get(s.arg) != 0 && (s.length > 0 || c.result() > 0))
-                .count();
-        return c.outputs().size() == expected;
+        return made;
     }
 
     private static boolean failed(long result) {

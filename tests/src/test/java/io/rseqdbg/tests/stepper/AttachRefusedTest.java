@@ -8,7 +8,6 @@ import io.rseqdbg.tests.support.Targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ class AttachRefusedTest {
             Process strace = new ProcessBuilder("strace", "-f", "-o", "/dev/null", "-p", Long.toString(program.pid()))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("strace.out").toFile()).start();
             try {
-                awaitTracer(program.pid());
+                StepProcess.awaitTraced(program.pid(), () -> "strace");
                 Rseqdbg.launch("step", "--pid", Long.toString(program.pid())).timeout(TIMEOUT).run()
                         .requireOneLineError("attach " + program.pid() + ": already traced by process "
                                 + StepProcess.tracerPid(program.pid()) + " (strace)");
@@ -79,13 +78,4 @@ class AttachRefusedTest {
             assertTrue(Files.readString(dir.resolve("program.out")).contains("ok ops="), run.describe());
         }
     }
-
-    private static void awaitTracer(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (StepProcess.tracerPid(pid) == 0) {
-            assertTrue(System.nanoTime() < deadline, "strace never attached");
-            Thread.sleep(5);
-        }
-    }
-
 }

@@ -113,7 +113,7 @@ class SignalledRseqdbgTest {
         started.add(rseqdbg.toHandle());
         ProcessHandle traced = attached ? ProcessHandle.of(program.pid()).orElseThrow()
                 : launchedProgram(rseqdbg, err);
-        awaitTraced(traced.pid(), err);
+        StepProcess.awaitTraced(traced.pid(), () -> "rseqdbg (" + read(err) + ")");
         Thread.sleep(delayMillis);
         assertTrue(rseqdbg.isAlive(), () -> "rseqdbg ended before the signal: " + read(err));
         new ProcessBuilder("kill", "-" + signal, Long.toString(rseqdbg.pid())).start().waitFor();
@@ -235,20 +235,6 @@ class SignalledRseqdbgTest {
         }
     }
 
-    /** Waits until rseqdbg traces the program (TracerPid set). */
-    private static void awaitTraced(long pid, Path err) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String status = read(Path.of("/proc", Long.toString(pid), "status"));
-            if (status.lines().anyMatch(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0"))) {
-                return;
-            }
-            Thread.sleep(2);
-        }
-        fail("rseqdbg never traced " + pid + ": " + read(err));
-    }
-
-    /** The signal that ended the program, if one did (its own exit code otherwise). */
     /**
      * The signal an attached program died of after the detach, or empty once every thread has run
      * since (a pending step trap or a planted int3 met at once kills a thread at its first run) or

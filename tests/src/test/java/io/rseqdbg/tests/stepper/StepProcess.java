@@ -128,6 +128,17 @@ final class StepProcess {
         }
     }
 
+    /** Waits (up to 60 s) until process {@code pid} is traced (TracerPid set); {@code who} names the tracer awaited. */
+    static void awaitTraced(long pid, java.util.function.Supplier<String> who) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (tracerPid(pid) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(who.get() + " never traced " + pid);
+            }
+            Thread.sleep(2);
+        }
+    }
+
     /** Waits until process {@code pid} is in state {@code wanted} (by job control, 'T'). */
     static void awaitState(long pid, char wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
