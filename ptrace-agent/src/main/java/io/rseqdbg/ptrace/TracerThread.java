@@ -127,7 +127,9 @@ final class TracerThread {
             try {
                 return task.get(RESEND_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                if (!thread.isAlive()) {
+                // A task that closed the tracer ends the thread as it completes: its result
+                // still counts (the next get returns it at once).
+                if (!thread.isAlive() && !task.isDone()) {
                     throw new TracerClosedException("call");
                 }
                 if (System.nanoTime() / 1_000_000 > deadline) {
