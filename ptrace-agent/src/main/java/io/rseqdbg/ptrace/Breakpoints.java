@@ -23,6 +23,7 @@ final class Breakpoints {
         Site site = p.space.sites.get(address);
         if (site == null) {
             site = new Site(address, memory.readRaw(p, address, 1)[0]);
+            memory.changed(p.pid, address, new byte[] {site.original}, new byte[] {AddressSpace.INT3});
             memory.writeRaw(p, address, AddressSpace.INT3);
             p.space.sites.put(address, site);
             p.space.retired.remove(address);
@@ -42,6 +43,7 @@ final class Breakpoints {
             return;
         }
         memory.writeRaw(p, site.address, site.original);
+        memory.restored(p.pid, site.address);
         p.space.sites.remove(site.address);
         p.space.retired.add(site.address);
     }

@@ -66,6 +66,7 @@ final class CpuAffinity {
         try {
             if (t.ownAffinity == null) {
                 t.ownAffinity = sys.threadAffinity(tid);
+                sys.changedMask(tid, t.ownAffinity);
             }
             sys.setThreadAffinity(tid, oneCpu(cpu));
             return true;
@@ -131,6 +132,7 @@ final class CpuAffinity {
         t.ownAffinity = null;
         try {
             sys.setThreadAffinity(tid, own);
+            sys.restoredMask(tid);
         } catch (NativeError e) {
             if (e.errno() != ESRCH) {
                 throw tracees.fail(e, tid);

@@ -62,6 +62,7 @@ final class Detacher {
         for (Site s : p.space.sites.values()) {
             try {
                 memory.writeRaw(p, s.address, s.original);
+                memory.restored(p.pid, s.address);
             } catch (RuntimeException e) {
                 // the mapping is gone with the code it held
             }

@@ -3,13 +3,8 @@ package io.rseqdbg.ptrace;
 import static io.rseqdbg.ptrace.internal.NativeError.ENOENT;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +14,6 @@ import java.util.List;
  * process reaper waits for the launcher only and can never take the program's ptrace stops.
  */
 final class Launcher {
-    private static final String RESOURCE = "/io/rseqdbg/ptrace/native/rseqdbg-launcher";
-    private static Path binary;
-
     private Launcher() {
     }
 
@@ -63,7 +55,7 @@ final class Launcher {
     /** Starts the launcher; its child, the program, waits to be traced before it execs. */
     static Process start(LaunchSpec spec, Path program) {
         List<String> command = new ArrayList<>();
-        command.add(binary().toString());
+        command.add(NativeBinary.path("rseqdbg-launcher", "launch").toString());
         if (!spec.randomAddresses()) {
             command.add("--no-aslr");
         }
@@ -112,34 +104,5 @@ final class Launcher {
             throw failed[0];
         }
         return started[0];
-    }
-
-    /** The launcher binary: in place when running from classes, else extracted from the jar once. */
-    static synchronized Path binary() {
-        if (binary != null) {
-            return binary;
-        }
-        URL url = Launcher.class.getResource(RESOURCE);
-        if (url == null) {
-            throw new TraceException("launch", 0, 0, "launch: rseqdbg-launcher is missing from the classpath ("
-                    + RESOURCE + "); build ptrace-agent with make");
-        }
-        try {
-            if (url.getProtocol().equals("file")) {
-                Path p = Path.of(url.toURI());
-                if (Files.isExecutable(p)) {
-                    return binary = p;
-                }
-            }
-            Path tmp = Files.createTempFile("rseqdbg-launcher", "");
-            try (InputStream in = url.openStream()) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
-            tmp.toFile().deleteOnExit();
-            return binary = tmp;
-        } catch (IOException | URISyntaxException e) {
-            throw new TraceException("launch", 0, 0, "launch: cannot extract rseqdbg-launcher: " + e.getMessage());
-        }
     }
 }

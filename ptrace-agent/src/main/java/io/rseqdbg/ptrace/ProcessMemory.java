@@ -27,6 +27,19 @@ final class ProcessMemory {
         this.tracees = tracees;
     }
 
+    /**
+     * rseqdbg is about to replace {@code original} with {@code now} in process {@code pid}; a
+     * tracer process puts it back if the JVM dies first (see {@link Syscalls#changedBytes}).
+     */
+    void changed(int pid, long address, byte[] original, byte[] now) {
+        sys.changedBytes(pid, address, original, now);
+    }
+
+    /** What {@link #changed} recorded at {@code address} is back. */
+    void restored(int pid, long address) {
+        sys.restoredBytes(pid, address);
+    }
+
     /** Memory as the program wrote it: planted int3 bytes read as the bytes they replaced. */
     byte[] read(int tid, long address, int length) {
         ThreadState t = tracees.known(tid, "read memory");

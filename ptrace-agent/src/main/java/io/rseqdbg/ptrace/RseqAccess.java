@@ -48,6 +48,15 @@ final class RseqAccess {
             throw new TraceException("write rseq_cs", tid, 0, "write rseq_cs: thread " + tid + " has no rseq area");
         }
         byte[] b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-        memory.write(tid, c.address() + RseqArea.RSEQ_CS_OFFSET, b);
+        long at = c.address() + RseqArea.RSEQ_CS_OFFSET;
+        int pid = tracees.known(tid, "write rseq_cs").process.pid;
+        if (value == 0) {
+            // A section stepped with rseq_cs cleared must get it back even if rseqdbg dies.
+            memory.changed(pid, at, memory.read(tid, at, 8), b);
+        }
+        memory.write(tid, at, b);
+        if (value != 0) {
+            memory.restored(pid, at);
+        }
     }
 }

@@ -2,6 +2,8 @@ package io.rseqdbg.ptrace;
 
 import io.rseqdbg.ptrace.ThreadState.Resume;
 import io.rseqdbg.ptrace.internal.Syscalls;
+import io.rseqdbg.ptrace.internal.TracerProcess;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -50,7 +52,11 @@ public final class Tracer implements AutoCloseable {
     private volatile Process launched;
 
     private Tracer() {
-        thread = new TracerThread("rseqdbg-tracer");
+        this(null);
+    }
+
+    private Tracer(TracerProcess tracerProcess) {
+        thread = new TracerThread("rseqdbg-tracer", tracerProcess);
         // Made here, used on the tracer thread only: every call reaches them through onTracer.
         Syscalls sys = thread.syscalls();
         tracees = new Tracees();
@@ -94,6 +100,19 @@ public final class Tracer implements AutoCloseable {
     }
 
     /**
+     * An attached program must outlive rseqdbg, however it dies: the tracer process holds the
+     * attachment and lets the program go properly if the JVM goes first.
+     */
+    private static TracerProcess startTracerProcess() {
+        Path binary = NativeBinary.path("rseqdbg-tracer", "attach");
+        try {
+            return TracerProcess.start(binary);
+        } catch (IOException e) {
+            throw new TraceException("attach", 0, 0, "attach: cannot start " + binary + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Attaches to every thread of the running process {@code pid} (PTRACE_SEIZE, then
      * PTRACE_INTERRUPT), racing threads that start meanwhile. On return all of them are stopped;
      * {@link #resumeAll()} sets them going. A pid that is a thread means its process.
@@ -102,7 +121,26 @@ public final class Tracer implements AutoCloseable {
      * reaper would take its stops. Start such targets through a shell ({@code sh -c 'prog &'}).
      */
     public static Tracer attach(int pid) {
-        Tracer tracer = new Tracer();
+        return attach(pid, Holder.TRACER_PROCESS);
+    }
+
+    /** Which task holds the ptrace attachment of an attached program, and so decides its fate when rseqdbg dies. */
+    public enum Holder {
+        /**
+         * rseqdbg-tracer, a process of its own: the program outlives rseqdbg however rseqdbg
+         * dies (SIGKILL, the OOM killer); each ptrace call costs a round trip to it.
+         */
+        TRACER_PROCESS,
+        /**
+         * A thread of this JVM: stepping about twice as fast, but a JVM killed outright (SIGKILL)
+         * leaves the kernel to detach, and a thread stepped or stopped then dies of SIGTRAP.
+         */
+        JVM
+    }
+
+    /** As {@link #attach(int)}, the attachment held by {@code holder}. */
+    public static Tracer attach(int pid, Holder holder) {
+        Tracer tracer = new Tracer(holder == Holder.TRACER_PROCESS ? startTracerProcess() : null);
         try {
             tracer.mainPid = tracer.onTracer(() -> tracer.attacher.attach(pid));
             return tracer;
@@ -500,7 +538,13 @@ public final class Tracer implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             thread.call(() -> {
-                detacher.detachAll();
+                boolean restored = false;
+                try {
+                    detacher.detachAll();
+                    restored = true;
+                } finally {
+                    thread.syscalls().closeTracerProcess(restored);
+                }
                 return null;
             }, millis);
         } finally {

@@ -1,6 +1,7 @@
 package io.rseqdbg.ptrace;
 
 import io.rseqdbg.ptrace.internal.Syscalls;
+import io.rseqdbg.ptrace.internal.TracerProcess;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,10 +33,17 @@ final class TracerThread {
     private volatile boolean inWait;
     private volatile boolean running = true;
     private volatile int nativeTid;
+    private final TracerProcess tracerProcess;
     private Syscalls syscalls;
     private Throwable startFailure;
 
     TracerThread(String name) {
+        this(name, null);
+    }
+
+    /** With {@code tracerProcess}, that process makes the ptrace and waitpid calls this thread asks for. */
+    TracerThread(String name, TracerProcess tracerProcess) {
+        this.tracerProcess = tracerProcess;
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -55,7 +63,7 @@ final class TracerThread {
         try {
             installWakeHandler();
             nativeTid = Syscalls.gettid();
-            syscalls = new Syscalls();
+            syscalls = new Syscalls(tracerProcess);
         } catch (Throwable t) {
             startFailure = t;
             started.countDown();
@@ -81,9 +89,9 @@ final class TracerThread {
         Syscalls.installWakeHandler(WAKE_SIGNAL);
     }
 
-    /** The thread's tid: what /proc/PID/status shows as TracerPid of its tracees. */
+    /** What /proc/PID/status shows as TracerPid of its tracees: this thread, or the tracer process. */
     int tid() {
-        return nativeTid;
+        return tracerProcess != null ? tracerProcess.pid() : nativeTid;
     }
 
     Syscalls syscalls() {
@@ -122,7 +130,7 @@ final class TracerThread {
         long deadline = timeoutMillis == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() / 1_000_000 + timeoutMillis;
         while (true) {
             if (inWait) {
-                Syscalls.tgkill(Syscalls.getpid(), nativeTid, WAKE_SIGNAL);
+                syscalls.interruptWait(nativeTid, WAKE_SIGNAL);
             }
             try {
                 return task.get(RESEND_MILLIS, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package io.rseqdbg.stepper;
 
+import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.stepper.ptrace.PtraceProgram;
 import java.util.List;
 import java.util.Objects;
@@ -85,7 +86,12 @@ public final class StepRun {
 
     /** A run of the running process {@code pid}, attached to and detached from at the end. */
     public static StepRun attach(int pid) {
-        return new StepRun(() -> PtraceProgram.attach(pid));
+        return attach(pid, Tracer.Holder.TRACER_PROCESS);
+    }
+
+    /** As {@link #attach(int)}, the attachment held by {@code holder}. */
+    public static StepRun attach(int pid, Tracer.Holder holder) {
+        return new StepRun(() -> PtraceProgram.attach(pid, holder));
     }
 
     public StepRun policy(StepPolicy policy) {

@@ -8,7 +8,9 @@ import com.sun.jna.Pointer;
 /**
  * The system calls the tracer makes, over buffers it allocates once. One instance belongs to one
  * thread — the tracer thread — because every buffer is reused by every call and because ptrace
- * itself only answers the thread that attached. Failures throw {@link NativeError}.
+ * itself only answers the thread that attached. Failures throw {@link NativeError}. With a
+ * {@link TracerProcess}, every ptrace and waitpid call is made by that process instead (the
+ * program then outlives the JVM); memory and CPU masks are still reached from here.
  */
 public final class Syscalls {
     // ptrace requests (linux/ptrace.h)
@@ -91,8 +93,15 @@ public final class Syscalls {
     private final Thread owner = Thread.currentThread();
     private final int[] words32 = new int[REGS_I386];
     private final byte[] savedAffinity = new byte[128];
+    /** Null: this thread is the tracer. */
+    private final TracerProcess remote;
 
     public Syscalls() {
+        this(null);
+    }
+
+    public Syscalls(TracerProcess remote) {
+        this.remote = remote;
         if (LibC.sched_getaffinity(0, 128, base + OFF_CPUSET) == 0) {
             scratch.read(OFF_CPUSET, savedAffinity, 0, 128);
         } else {
@@ -104,6 +113,11 @@ public final class Syscalls {
 
     /** waitpid; returns the tid (0 with WNOHANG and nothing to report), status via {@link #status()}. */
     public int waitpid(int pid, int options) {
+        if (remote != null) {
+            int tid = remote.waitpid(pid, options);
+            scratch.setInt(OFF_STATUS, remote.status());
+            return tid;
+        }
         int tid = LibC.waitpid(pid, base + OFF_STATUS, options);
         if (tid < 0) {
             throw error("waitpid");
@@ -132,6 +146,9 @@ public final class Syscalls {
     // ---- ptrace
 
     public long ptrace(int request, int tid, long addr, long data) {
+        if (remote != null) {
+            return remote.ptrace(request, tid, addr, data);
+        }
         long r = LibC.syscall(SYS_PTRACE, request, tid, addr, data);
         if (r < 0) {
             throw error(requestName(request));
@@ -183,7 +200,7 @@ public final class Syscalls {
     }
 
     public long peekUser(int tid, long offset) {
-        ptrace(PTRACE_PEEKUSER, tid, offset, base + OFF_WORD);
+        ptraceInto(PTRACE_PEEKUSER, tid, offset, OFF_WORD, 8);
         return scratch.getLong(OFF_WORD);
     }
 
@@ -192,7 +209,7 @@ public final class Syscalls {
     }
 
     public long peekData(int tid, long address) {
-        ptrace(PTRACE_PEEKDATA, tid, address, base + OFF_WORD);
+        ptraceInto(PTRACE_PEEKDATA, tid, address, OFF_WORD, 8);
         return scratch.getLong(OFF_WORD);
     }
 
@@ -201,13 +218,24 @@ public final class Syscalls {
     }
 
     public long eventMessage(int tid) {
-        ptrace(PTRACE_GETEVENTMSG, tid, 0, base + OFF_WORD);
+        ptraceInto(PTRACE_GETEVENTMSG, tid, 0, OFF_WORD, 8);
         return scratch.getLong(OFF_WORD);
+    }
+
+    /** ptrace whose data is a buffer the kernel fills: the scratch block at {@code offset}. */
+    private void ptraceInto(int request, int tid, long addr, int offset, int len) {
+        if (remote == null) {
+            ptrace(request, tid, addr, base + offset);
+            return;
+        }
+        remote.ptraceOut(request, tid, addr, len);
+        byte[] got = remote.payload();
+        scratch.write(offset, got, 0, Math.min(got.length, len));
     }
 
     /** Fetches the thread's siginfo and returns its si_code; the rest through the siginfo getters. */
     public int siginfoCode(int tid) {
-        ptrace(PTRACE_GETSIGINFO, tid, 0, base + OFF_SIGINFO);
+        ptraceInto(PTRACE_GETSIGINFO, tid, 0, OFF_SIGINFO, OFF_REGS - OFF_SIGINFO);
         return scratch.getInt(OFF_SIGINFO + 8);
     }
 
@@ -248,11 +276,18 @@ public final class Syscalls {
      * x86-64 tracee, 17 for an i386 one (the kernel answers in the tracee's own layout).
      */
     public int getRegisters(int tid, long[] into) {
-        long iov = base + OFF_LOCAL_IOV;
-        scratch.setLong(OFF_LOCAL_IOV, base + OFF_REGS);
-        scratch.setLong(OFF_LOCAL_IOV + 8, REGS_X86_64 * 8L);
-        ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, iov);
-        long len = scratch.getLong(OFF_LOCAL_IOV + 8);
+        long len;
+        if (remote != null) {
+            remote.getRegisters(tid);
+            byte[] got = remote.payload();
+            scratch.write(OFF_REGS, got, 0, got.length);
+            len = got.length;
+        } else {
+            scratch.setLong(OFF_LOCAL_IOV, base + OFF_REGS);
+            scratch.setLong(OFF_LOCAL_IOV + 8, REGS_X86_64 * 8L);
+            ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, base + OFF_LOCAL_IOV);
+            len = scratch.getLong(OFF_LOCAL_IOV + 8);
+        }
         if (len == REGS_I386 * 4L) {
             scratch.read(OFF_REGS, words32, 0, REGS_I386);
             for (int i = 0; i < REGS_I386; i++) {
@@ -274,6 +309,10 @@ public final class Syscalls {
         } else {
             scratch.write(OFF_REGS, from, 0, count);
         }
+        if (remote != null) {
+            remote.setRegisters(tid, scratch.getByteArray(OFF_REGS, count * width), count * width);
+            return;
+        }
         scratch.setLong(OFF_LOCAL_IOV, base + OFF_REGS);
         scratch.setLong(OFF_LOCAL_IOV + 8, (long) count * width);
         ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, base + OFF_LOCAL_IOV);
@@ -282,7 +321,7 @@ public final class Syscalls {
     /** PTRACE_GET_RSEQ_CONFIGURATION: {area address, area size, signature, flags}. */
     public long[] rseqConfiguration(int tid) {
         scratch.setMemory(OFF_RSEQ, 32, (byte) 0);
-        ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, 24, base + OFF_RSEQ);
+        ptraceInto(PTRACE_GET_RSEQ_CONFIGURATION, tid, 24, OFF_RSEQ, 32);
         return new long[] {
             scratch.getLong(OFF_RSEQ),
             scratch.getInt(OFF_RSEQ + 8) & 0xffffffffL,
@@ -347,6 +386,9 @@ public final class Syscalls {
 
     /** Restricts the calling (tracer) thread to one CPU; the tracee is never touched. */
     public void pinCallingThread(int cpu) {
+        if (remote != null) {
+            remote.pin(cpu);
+        }
         scratch.setMemory(OFF_CPUSET, 128, (byte) 0);
         int word = cpu / 64;
         scratch.setLong(OFF_CPUSET + word * 8L, 1L << (cpu % 64));
@@ -357,6 +399,9 @@ public final class Syscalls {
 
     /** Gives the calling thread back the CPUs it could use when this instance was made. */
     public void unpinCallingThread() {
+        if (remote != null) {
+            remote.pin(-1);
+        }
         scratch.write(OFF_CPUSET, savedAffinity, 0, 128);
         if (LibC.sched_setaffinity(0, 128, base + OFF_CPUSET) < 0) {
             throw error("sched_setaffinity");
@@ -379,6 +424,50 @@ public final class Syscalls {
         scratch.write(OFF_CPUSET, mask, 0, Math.min(mask.length, 128));
         if (LibC.sched_setaffinity(tid, 128, base + OFF_CPUSET) < 0) {
             throw error("sched_setaffinity");
+        }
+    }
+
+    // ---- what a tracer process puts back if the JVM dies first (nothing without one)
+
+    /** Bytes rseqdbg replaced in process {@code pid}: {@code original}, now {@code now}. */
+    public void changedBytes(int pid, long address, byte[] original, byte[] now) {
+        if (remote != null) {
+            remote.undoBytes(pid, address, original, now);
+        }
+    }
+
+    public void restoredBytes(int pid, long address) {
+        if (remote != null) {
+            remote.forgetBytes(pid, address);
+        }
+    }
+
+    /** A thread rseqdbg bound to a CPU: {@code own} is its mask. */
+    public void changedMask(int tid, byte[] own) {
+        if (remote != null) {
+            remote.undoMask(tid, own);
+        }
+    }
+
+    public void restoredMask(int tid) {
+        if (remote != null) {
+            remote.forgetMask(tid);
+        }
+    }
+
+    /** Ends a blocking {@link #waitpid} made by {@code tracerTid} on the tracer thread, with EINTR. Any thread. */
+    public void interruptWait(int tracerThreadTid, int wakeSignal) {
+        if (remote != null) {
+            remote.cancelWait();
+        } else {
+            tgkill(getpid(), tracerThreadTid, wakeSignal);
+        }
+    }
+
+    /** Ends the tracer process, if any; see {@link TracerProcess#close(boolean)}. */
+    public void closeTracerProcess(boolean letGoDone) {
+        if (remote != null) {
+            remote.close(letGoDone);
         }
     }
 

@@ -62,8 +62,8 @@ public final class PtraceProgram implements TracedProgram, Inferior {
                 .withEnvironment(environment).withWorkingDirectory(directory).withFixedAddresses()));
     }
 
-    public static PtraceProgram attach(int pid) {
-        PtraceProgram program = new PtraceProgram(Tracer.attach(pid));
+    public static PtraceProgram attach(int pid, Tracer.Holder holder) {
+        PtraceProgram program = new PtraceProgram(Tracer.attach(pid, holder));
         // A stopped program's threads report their group-stop at the attach itself.
         program.tracer.call(() -> {
             for (var e = program.tracer.pollEvent(); e.isPresent(); e = program.tracer.pollEvent()) {
