@@ -127,6 +127,12 @@ class StepCommandTest {
     }
 
     @Test
+    void jvmTracerWithoutPidIsOneLineAndExitTwo() {
+        assertUsageError(Rseqdbg.launch("step", "--jvm-tracer", "--", Targets.path("counter").toString(), "1", "5")
+                .timeout(Duration.ofSeconds(120)).run(), "--jvm-tracer goes with --pid");
+    }
+
+    @Test
     void anAttachTheKernelRefusesSaysWhyFromProc() throws Exception {
         // Same user (root), but the target holds CAP_SYS_PTRACE and rseqdbg, started without it, does not.
         Assumptions.assumeTrue(new ProcessBuilder("id", "-u").start().inputReader().readLine().equals("0"), "needs root");
