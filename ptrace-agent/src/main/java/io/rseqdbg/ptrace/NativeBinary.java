@@ -41,7 +41,10 @@ final class NativeBinary {
                     return p;
                 }
             }
-            Path tmp = Files.createTempFile(name, "");
+            // Under its own name in a private directory: ps and /proc's comm then say what it is.
+            Path dir = Files.createTempDirectory("rseqdbg-");
+            dir.toFile().deleteOnExit();
+            Path tmp = dir.resolve(name);
             try (InputStream in = url.openStream()) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }

@@ -150,7 +150,8 @@ class StatusCommandTest {
         CriticalSection inside = null;
         int stepped = -1;
         Map<String, Object> s;
-        try (Tracer tracer = Tracer.attach(p.pid)) {
+        // Held by this JVM's own thread, so that the tracer status names is this test's process.
+        try (Tracer tracer = Tracer.attach(p.pid, Tracer.Holder.JVM)) {
             LoadMap map = LoadMap.read(p.pid);
             stepped = tracer.threads(p.pid).stream().filter(t -> t != p.pid).findFirst().orElseThrow();
             for (int i = 0; i < 1_000_000 && inside == null; i++) {
