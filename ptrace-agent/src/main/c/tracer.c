@@ -250,6 +250,15 @@ static void forget_undo(const struct request *rq, int is_mask)
 	}
 }
 
+/* The requests that only record what to undo; any other is ignored here. */
+static void note_record(const struct request *rq)
+{
+	if (rq->op == OP_UNDO_BYTES || rq->op == OP_UNDO_MASK)
+		note_undo(rq, rq->op == OP_UNDO_MASK);
+	else if (rq->op == OP_FORGET_BYTES || rq->op == OP_FORGET_MASK)
+		forget_undo(rq, rq->op == OP_FORGET_MASK);
+}
+
 /* ------------------------------------------------------------------ waiting */
 
 static void drain_sigchld(void)
@@ -284,11 +293,7 @@ static int wait_or_cancel(int pid, int options, int *status, int *err)
 				*err = EINTR;
 				return -1;
 			}
-			/* Only other JVM threads write while a WAIT is out, and they only send these. */
-			if (rq.op == OP_UNDO_BYTES || rq.op == OP_UNDO_MASK)
-				note_undo(&rq, rq.op == OP_UNDO_MASK);
-			else if (rq.op == OP_FORGET_BYTES || rq.op == OP_FORGET_MASK)
-				forget_undo(&rq, rq.op == OP_FORGET_MASK);
+			note_record(&rq); /* what else another JVM thread may send meanwhile */
 		}
 	}
 }
@@ -489,14 +494,6 @@ static void serve(const struct request *rq)
 		note_wait(tid, status);
 		break;
 	}
-	case OP_UNDO_BYTES:
-	case OP_UNDO_MASK:
-		note_undo(rq, rq->op == OP_UNDO_MASK);
-		break;
-	case OP_FORGET_BYTES:
-	case OP_FORGET_MASK:
-		forget_undo(rq, rq->op == OP_FORGET_MASK);
-		break;
 	case OP_PIN: {
 		cpu_set_t set;
 		if (rq->request < 0) {
@@ -513,7 +510,8 @@ static void serve(const struct request *rq)
 		nundo = 0;
 		break;
 	default:
-		break; /* CANCEL outside a WAIT: the wait it meant has already answered */
+		note_record(rq); /* or a CANCEL outside a WAIT: the wait it meant has already answered */
+		break;
 	}
 }
 
