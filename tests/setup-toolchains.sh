@@ -49,6 +49,7 @@ probes=(
   "powerpc binutils|binutils-powerpc-linux-gnu|powerpc-linux-gnu-as -o ppc.o probe.s && powerpc-linux-gnu-ld -o ppc ppc.o"
   "gdb|gdb|gdb -nx -batch -ex 'python print(1)'"
   "readelf|binutils|readelf -h x86"
+  "strace (AttachRefusedTest's other tracer)|strace|strace -f -o /dev/null ./x86"
 )
 
 probe_one() {

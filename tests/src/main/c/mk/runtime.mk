@@ -13,7 +13,7 @@ RT_PROGRAMS := counter demo-counter counter-nopie counter-static counter-legacy 
 	list buffer memcpy signal-storm exclusion cpu-opv-errors bench-percpu \
 	counter-c2 counter-c2-i386 counter-c2-aarch64 list-c2 memcpy-c2 buffer-c2 spin-c2 c2-tamper \
 	list-undeclared signal-storm-static exec-midway-static thread-exits-static self-change-static \
-	seccomp-counter-static entropy-static list-static counter-noexit-static counter-notable-static \
+	seccomp-counter-static leader-exits-static entropy-static list-static counter-noexit-static counter-notable-static \
 	list-undeclared-static \
 	counter-c2-static list-c2-static memcpy-c2-static buffer-c2-static spin-c2-static
 BAD_PROGRAMS := abort-inside version1 no-signature overflow exit-inside
@@ -43,9 +43,11 @@ $(OUT)/list-undeclared: MAIN := targets/list.c
 $(OUT)/list-static: MAIN := targets/list.c
 $(OUT)/list-static: XFLAGS := -static
 # Fault-matrix programs (README, "Reliability"): static, so that stepping has no ld.so to go through.
-$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
+$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static \
+	$(OUT)/leader-exits-static: \
 	MAIN = targets/$(patsubst %-static,%,$(notdir $@)).c
-$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static: \
+$(OUT)/exec-midway-static $(OUT)/thread-exits-static $(OUT)/self-change-static $(OUT)/seccomp-counter-static \
+	$(OUT)/leader-exits-static: \
 	XFLAGS := -static
 $(OUT)/list-undeclared: XFLAGS := -DRSEQ_UNDECLARED_POP_EXIT
 $(OUT)/list-undeclared-static: MAIN := targets/list.c

@@ -71,7 +71,7 @@ public final class LoadMap {
     }
 
     public static LoadMap read(long pid, TableCache cache) throws IOException {
-        Path proc = Path.of("/proc", Long.toString(pid));
+        Path proc = ProcessDirectory.of(pid);
         List<ProcMaps.Mapping> mappings = ProcMaps.parse(Files.readAllLines(proc.resolve("maps")));
         Map<String, List<ProcMaps.Mapping>> byFile = new LinkedHashMap<>();
         for (ProcMaps.Mapping m : mappings) {

@@ -21,11 +21,15 @@ final class CpuAffinity {
         this.tracees = tracees;
     }
 
+    /**
+     * The CPU {@code tid} last ran on; for a process whose leader exited, the CPU one of its live
+     * threads last ran on.
+     */
     int lastCpu(int tid) {
-        ThreadState t = tracees.known(tid, "last cpu");
-        int cpu = ProcFs.lastCpu(t.process.pid, tid);
+        ThreadState t = tracees.threadOrMember(tid, "last cpu");
+        int cpu = ProcFs.lastCpu(t.process.pid, t.tid);
         if (cpu < 0) {
-            throw TraceErrors.noSuchProcess("last cpu", tid);
+            throw TraceErrors.noSuchProcess("last cpu", t.tid);
         }
         return cpu;
     }

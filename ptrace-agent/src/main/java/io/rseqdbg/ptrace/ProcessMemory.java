@@ -42,9 +42,9 @@ final class ProcessMemory {
 
     /** Memory as the program wrote it: planted int3 bytes read as the bytes they replaced. */
     byte[] read(int tid, long address, int length) {
-        ThreadState t = tracees.known(tid, "read memory");
+        ThreadState t = tracees.threadOrMember(tid, "read memory");
         byte[] buf = new byte[length];
-        int n = readInto(t.process, tid, address, buf);
+        int n = readInto(t.process, t.tid, address, buf);
         if (n < length) {
             throw new TraceException("read memory", tid, EFAULT, String.format(
                     "read memory: cannot read %d bytes at 0x%x in process %d", length, address, t.process.pid));
@@ -58,7 +58,7 @@ final class ProcessMemory {
      * later and the int3 stays. Read-only mappings (text) are written through /proc/PID/mem.
      */
     void write(int tid, long address, byte[] data) {
-        ThreadState t = tracees.known(tid, "write memory");
+        ThreadState t = tracees.threadOrMember(tid, "write memory");
         ProcessState p = t.process;
         byte[] out = data.clone();
         for (Site s : p.space.sites.values()) {
@@ -71,7 +71,7 @@ final class ProcessMemory {
         p.space.forgetCode(address, data.length);
         int n;
         try {
-            n = sys.writeMemory(tid, address, out, 0, out.length);
+            n = sys.writeMemory(t.tid, address, out, 0, out.length);
         } catch (NativeError e) {
             n = 0;
         }

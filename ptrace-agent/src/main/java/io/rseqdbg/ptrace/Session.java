@@ -194,10 +194,20 @@ final class Session {
     private TraceEvent exited(ThreadState t, int status) {
         ProcessState p = t.process;
         tracees.forget(t);
-        if (t.tid != p.pid) {
+        if (t.tid != p.pid && !p.threads.isEmpty()) {
             return new ThreadExited(t.tid);
         }
+        // The leader, or the last thread of a process whose leader ended before the attach
+        // (pthread_exit from main: never traced, it reports nothing): its status is the process's.
         tracees.forget(p);
+        if (t.tid != p.pid) {
+            queued.add(processEnded(p, status));
+            return new ThreadExited(t.tid);
+        }
+        return processEnded(p, status);
+    }
+
+    private static TraceEvent processEnded(ProcessState p, int status) {
         return WaitStatus.exited(status) ? new ProcessExited(p.pid, WaitStatus.exitCode(status))
                 : new ProcessKilled(p.pid, WaitStatus.termSignal(status), WaitStatus.coreDumped(status));
     }

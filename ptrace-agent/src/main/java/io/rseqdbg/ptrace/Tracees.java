@@ -98,6 +98,17 @@ final class Tracees {
         return t;
     }
 
+    /**
+     * Thread {@code id}; or, where {@code id} is a process whose leader is not traced (it called
+     * pthread_exit before the attach: a zombie until the process ends), a live thread of it, to
+     * answer for the whole process (its memory, its CPU).
+     */
+    ThreadState threadOrMember(int id, String request) {
+        ProcessState p = threads.containsKey(id) ? null : processes.get(id);
+        ThreadState member = p == null ? null : p.anyThread();
+        return member != null ? member : known(id, request);
+    }
+
     ThreadState stoppedThread(int tid, String request) {
         ThreadState t = known(tid, request);
         if (!t.stopped) {

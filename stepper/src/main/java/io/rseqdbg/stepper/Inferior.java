@@ -134,7 +134,7 @@ public interface Inferior {
     /** The path of the program the process runs now ({@code /proc/PID/exe}), "?" when unreadable. */
     default String executable() {
         try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid()), "exe"))
+            return java.nio.file.Files.readSymbolicLink(io.rseqdbg.elf.ProcessDirectory.of(pid()).resolve("exe"))
                     .toString();
         } catch (IOException | RuntimeException e) {
             return "?";

@@ -1,5 +1,6 @@
 package io.rseqdbg.stepper.status;
 
+import io.rseqdbg.elf.ProcessDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,7 +103,7 @@ final class ProcView {
     /** AT_RSEQ_FEATURE_SIZE of /proc/PID/auxv (words of the process's own size), 0 when absent. */
     static int rseqFeatureSize(int pid, boolean is64) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "auxv")))
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(ProcessDirectory.of(pid).resolve("auxv")))
                     .order(ByteOrder.LITTLE_ENDIAN);
             int word = is64 ? 8 : 4;
             for (int at = 0; at + 2 * word <= b.limit(); at += 2 * word) {
@@ -123,7 +124,7 @@ final class ProcView {
 
     /** Bytes of the process's memory through /proc/PID/mem (no stop needed; the permission of ptrace is). */
     static byte[] memory(int pid, long address, int length) throws IOException {
-        try (FileChannel mem = FileChannel.open(Path.of("/proc", Integer.toString(pid), "mem"), StandardOpenOption.READ)) {
+        try (FileChannel mem = FileChannel.open(ProcessDirectory.of(pid).resolve("mem"), StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(length);
             while (b.hasRemaining()) {
                 if (mem.read(b, address + b.position()) <= 0) {
@@ -137,7 +138,7 @@ final class ProcView {
     /** The name column of the /proc/PID/maps line holding {@code address}: a path, "[stack]", "" (anonymous)... */
     static Optional<String> mappingOf(int pid, long address) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "maps"))) {
+            for (String line : Files.readAllLines(ProcessDirectory.of(pid).resolve("maps"))) {
                 String[] f = line.trim().split("\\s+", 6);
                 int dash = f[0].indexOf('-');
                 long start = Long.parseUnsignedLong(f[0].substring(0, dash), 16);
@@ -162,7 +163,7 @@ final class ProcView {
 
     static String executable(int pid) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString();
+            return Files.readSymbolicLink(ProcessDirectory.of(pid).resolve("exe")).toString();
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
@@ -177,8 +178,17 @@ final class ProcView {
     }
 
     static boolean gone(int pid) {
-        Map<String, String> s = status(pid);
-        String state = s.getOrDefault("State", "?");
-        return s.isEmpty() || state.startsWith("Z") || state.startsWith("X");
+        return exited(status(pid));
+    }
+
+    /**
+     * Whether the process whose /proc status is {@code st} has exited: no status, or a dead
+     * leader without live threads (a leader that called pthread_exit is a zombie too, but its
+     * process lives on while the count of threads, which still includes it, is above one).
+     */
+    static boolean exited(Map<String, String> st) {
+        String state = st.getOrDefault("State", "?");
+        boolean deadLeader = state.startsWith("Z") || state.startsWith("X");
+        return st.isEmpty() || deadLeader && number(st, "Threads", 1) <= 1;
     }
 }

@@ -80,7 +80,7 @@ public final class StatusReader {
     }
 
     private ProcessStatus read(Map<String, String> st) {
-        if (st.getOrDefault("State", "").startsWith("Z")) {
+        if (ProcView.exited(st)) {
             throw new StatusException("status " + pid + ": the process has exited (a zombie)");
         }
         TracedBy tracedBy = tracer(ProcView.number(st, "TracerPid", 0));

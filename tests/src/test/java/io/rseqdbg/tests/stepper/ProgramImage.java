@@ -1,5 +1,6 @@
 package io.rseqdbg.tests.stepper;
 
+import io.rseqdbg.elf.ProcessDirectory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -32,11 +33,12 @@ final class ProgramImage {
      */
     static List<Difference> differences(long pid) throws IOException {
         List<Difference> found = new ArrayList<>();
-        List<String> maps = Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps"));
+        Path proc = ProcessDirectory.of(pid); // a live thread's, when the leader called pthread_exit
+        List<String> maps = Files.readAllLines(proc.resolve("maps"));
         if (maps.isEmpty()) {
             throw new IOException("process " + pid + " has no mappings (gone or a zombie)");
         }
-        try (RandomAccessFile memory = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
+        try (RandomAccessFile memory = new RandomAccessFile(proc.resolve("mem").toFile(), "r")) {
             for (String line : maps) {
                 String[] f = line.trim().split("\\s+", 6);
                 if (f.length < 6 || f[1].charAt(2) != 'x' || !f[5].startsWith("/")) {
