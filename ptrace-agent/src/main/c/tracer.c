@@ -16,6 +16,7 @@
  * answer) and len bytes; both in host byte order. Only WAIT blocks, and a CANCEL (sent by another
  * JVM thread that needs the tracer thread) ends it with EINTR, as a signal ends a waitpid.
  * SIGINT, SIGTERM and SIGHUP are ignored: the JVM gets them too and detaches through this process.
+ * It runs in a process group of its own, so that a signal to rseqdbg's whole job reaches the JVM only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -122,14 +123,19 @@ static int read_fully(int fd, void *buf, size_t len)
 	return 1;
 }
 
-static void answer(int64_t ret, int err, int status, const void *data, int len)
+/*
+ * Answers to resumes (PTRACE_CONT, PTRACE_SINGLESTEP, PTRACE_LISTEN) wait here and go out with
+ * the next answer, in one write: the JVM reads them only then (it sends the wait that follows a
+ * resume without reading the resume's answer), and an early write would wake it for nothing,
+ * a context switch per step.
+ */
+#define MAX_HELD 64
+static struct answer held[MAX_HELD];
+static int nheld;
+
+static void write_out(const unsigned char *out, size_t total)
 {
-	unsigned char out[sizeof(struct answer) + MAX_PAYLOAD];
-	struct answer a = { ret, err, status, len, 0 };
-	memcpy(out, &a, sizeof a);
-	if (len > 0)
-		memcpy(out + sizeof a, data, (size_t)len);
-	size_t total = sizeof a + (size_t)len, done = 0;
+	size_t done = 0;
 	while (done < total) {
 		ssize_t n = write(1, out + done, total - done);
 		if (n < 0 && errno == EINTR)
@@ -138,6 +144,33 @@ static void answer(int64_t ret, int err, int status, const void *data, int len)
 			return; /* the JVM is gone: stdin's end tells the main loop */
 		done += (size_t)n;
 	}
+}
+
+static void answer(int64_t ret, int err, int status, const void *data, int len)
+{
+	static unsigned char out[sizeof held + sizeof(struct answer) + MAX_PAYLOAD];
+	struct answer a = { ret, err, status, len, 0 };
+	size_t at = (size_t)nheld * sizeof a;
+	memcpy(out, held, at);
+	nheld = 0;
+	memcpy(out + at, &a, sizeof a);
+	if (len > 0)
+		memcpy(out + at + sizeof a, data, (size_t)len);
+	write_out(out, at + sizeof a + (size_t)len);
+}
+
+static void answer_later(int64_t ret, int err)
+{
+	if (nheld == MAX_HELD) {
+		write_out((const unsigned char *)held, sizeof held);
+		nheld = 0;
+	}
+	held[nheld++] = (struct answer){ ret, err, 0, 0, 0 };
+}
+
+static int is_resume(long request)
+{
+	return request == PTRACE_CONT || request == PTRACE_SINGLESTEP || request == PTRACE_LISTEN;
 }
 
 static long ptrace_call(long request, int tid, long addr, long data)
@@ -457,7 +490,10 @@ static void serve(const struct request *rq)
 	switch (rq->op) {
 	case OP_PTRACE:
 		rc = ptrace_call(rq->request, rq->tid, rq->addr, rq->data);
-		answer(rc, rc < 0 ? errno : 0, 0, NULL, 0);
+		if (is_resume(rq->request))
+			answer_later(rc, rc < 0 ? errno : 0);
+		else
+			answer(rc, rc < 0 ? errno : 0, 0, NULL, 0);
 		note_request(rq->request, rq->tid, rc);
 		break;
 	case OP_PTRACE_OUT: {
@@ -517,6 +553,13 @@ static void serve(const struct request *rq)
 
 int main(void)
 {
+	/*
+	 * A process group of its own: a SIGKILL to rseqdbg's whole job (`kill -9 %1`, `kill -9
+	 * -PGID`, `timeout -s KILL`) then leaves this process alive to let the program go. Its stderr
+	 * may be a terminal whose foreground group it is no longer in: writing there must not stop it.
+	 */
+	setpgid(0, 0);
+	signal(SIGTTOU, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

@@ -39,6 +39,8 @@ public final class TracerProcess implements AutoCloseable {
     private final byte[] header = new byte[ANSWER_BYTES];
     private final ByteBuffer in = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder());
     private byte[] payload = new byte[0];
+    /** Resumes sent whose answers are still to be read, oldest first. */
+    private final java.util.ArrayDeque<Integer> unanswered = new java.util.ArrayDeque<>();
     private int status;
     /** The siginfo that came with the last signal stop a wait reported, until that thread is asked anything. */
     private int siginfoTid;
@@ -62,10 +64,21 @@ public final class TracerProcess implements AutoCloseable {
         return (int) process.pid();
     }
 
-    /** ptrace with a scalar {@code data}. */
+    /**
+     * ptrace with a scalar {@code data}. A resume (PTRACE_CONT, PTRACE_SINGLESTEP, PTRACE_LISTEN)
+     * does not wait for its answer: the wait that follows it is sent at once, which saves a round
+     * trip per step. Its answer is read before the next one; ESRCH there (a thread SIGKILLed
+     * while stopped, whose death is on the way) is what every caller ignores, any other error
+     * is thrown from that next call.
+     */
     public long ptrace(int request, int tid, long addr, long data) {
         forgetSiginfo(tid);
         send(OP_PTRACE, tid, request, addr, data, null, 0);
+        if (request == Syscalls.PTRACE_CONT || request == Syscalls.PTRACE_SINGLESTEP
+                || request == Syscalls.PTRACE_LISTEN) {
+            unanswered.add(request);
+            return 0;
+        }
         return receive(Syscalls.requestName(request));
     }
 
@@ -193,6 +206,25 @@ public final class TracerProcess implements AutoCloseable {
     }
 
     private long receive(String call) {
+        NativeError resumeFailed = null;
+        while (!unanswered.isEmpty()) {
+            int request = unanswered.remove();
+            try {
+                answer(Syscalls.requestName(request));
+            } catch (NativeError e) {
+                if (e.errno() != NativeError.ESRCH && resumeFailed == null) {
+                    resumeFailed = e;
+                }
+            }
+        }
+        long ret = answer(call);
+        if (resumeFailed != null) {
+            throw resumeFailed;
+        }
+        return ret;
+    }
+
+    private long answer(String call) {
         try {
             readFully(header, ANSWER_BYTES);
             long ret = in.getLong(0);

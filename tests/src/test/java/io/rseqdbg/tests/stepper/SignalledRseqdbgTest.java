@@ -41,6 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       the program go as a detach does (the same checks as above but rseqdbg's own exit). Under
  *       {@code --jvm-tracer} the kernel detaches instead, and most programs die of SIGTRAP (README,
  *       "Reliability").</li>
+ *   <li>KILL-GROUP, SIGKILL to rseqdbg's whole process group (run under setsid, as a shell job
+ *       is): rseqdbg-tracer, in a group of its own, lets the program go as above.</li>
  * </ul>
  * The default suite runs one random point per signal, the way (launched, attached; attached for
  * KILL) and 1 or 4 threads drawn; {@code -Pfaults} runs {@code rseqdbg.faults} points per cell (50: 200 per signal).
@@ -55,6 +57,8 @@ class SignalledRseqdbgTest {
     /** Native run time after the detach: seconds, so that the image is read while the program runs. */
     private static final long TOTAL_OPS = 240_000_000L;
     private static final String[] POLICIES = {"skip", "inside", "opv", "none"};
+    /** SIGKILL to rseqdbg's whole process group (`kill -9 %1`, `timeout -s KILL`): rseqdbg-tracer has a group of its own. */
+    private static final String KILL_GROUP = "KILL-GROUP";
 
     @TempDir
     Path dir;
@@ -73,11 +77,12 @@ class SignalledRseqdbgTest {
         List<Arguments> points = new ArrayList<>();
         long seed = Long.getLong("rseqdbg.faults.seed", System.nanoTime());
         Random random = new Random(seed);
-        for (String signal : System.getProperty("rseqdbg.faults.signals", "INT,TERM,HUP,KILL").split(",")) {
+        for (String signal : System.getProperty("rseqdbg.faults.signals", "INT,TERM,HUP,KILL,KILL-GROUP").split(",")) {
             // The default suite draws the way too (one point per signal), but SIGKILL always
             // meets an attached program (what rseqdbg-tracer promises); the profile runs both.
-            List<Boolean> ways = FULL ? List.of(false, true)
-                    : List.of(signal.equals("KILL") || random.nextBoolean());
+            // KILL-GROUP (rseqdbg's whole process group) is about attached programs only.
+            List<Boolean> ways = signal.equals(KILL_GROUP) ? List.of(true)
+                    : FULL ? List.of(false, true) : List.of(signal.equals("KILL") || random.nextBoolean());
             for (boolean attached : ways) {
                 // The default suite draws one thread count per signal and way; the profile runs both.
                 List<Integer> counts = FULL ? List.of(1, 4) : List.of(random.nextBoolean() ? 1 : 4);
@@ -109,7 +114,12 @@ class SignalledRseqdbgTest {
         }
         Path out = dir.resolve("rseqdbg.out");
         Path err = dir.resolve("rseqdbg.err");
-        ProcessBuilder launch = new ProcessBuilder(Rseqdbg.commandLine(args.toArray(String[]::new)))
+        List<String> command = new ArrayList<>(Rseqdbg.commandLine(args.toArray(String[]::new)));
+        boolean group = signal.equals(KILL_GROUP);
+        if (group) {
+            command.add(0, "setsid"); // a process group of its own, as a shell job has: killed whole
+        }
+        ProcessBuilder launch = new ProcessBuilder(command)
                 .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile());
         launch.environment().put("RSEQDBG_HOLD_EXIT", releaseFile().toString());
         Process rseqdbg = launch.start();
@@ -119,7 +129,8 @@ class SignalledRseqdbgTest {
         StepProcess.awaitTraced(traced.pid(), () -> "rseqdbg (" + read(err) + ")");
         Thread.sleep(delayMillis);
         assertTrue(rseqdbg.isAlive(), () -> "rseqdbg ended before the signal: " + read(err));
-        new ProcessBuilder("kill", "-" + signal, Long.toString(rseqdbg.pid())).start().waitFor();
+        new ProcessBuilder(group ? List.of("kill", "-KILL", "--", "-" + rseqdbg.pid())
+                : List.of("kill", "-" + signal, Long.toString(rseqdbg.pid()))).start().waitFor();
         boolean untraced = awaitUntraced(traced);
         String seen = "SIG" + signal + " " + how + " " + threads + " threads " + policy + " after " + delayMillis
                 + " ms (seed " + seed + ")\n";
@@ -144,10 +155,10 @@ class SignalledRseqdbgTest {
         }
         release();
         long total = TOTAL_OPS / threads * threads;
-        if (signal.equals("KILL")) {
+        if (signal.startsWith("KILL")) {
             RunningTarget.Ended end = program.await(300);
             // Counted by the README's figures: grep the test output for this line.
-            System.out.println("fault-matrix: SIGKILL to rseqdbg, attached, " + threads + " threads: the program "
+            System.out.println("fault-matrix: SIG" + signal + " to rseqdbg, attached, " + threads + " threads: the program "
                     + (end.exitCode() == 0 ? "finished" : "ended with " + end.exitCode()));
             assertEquals(0, end.exitCode(), end.describe() + seen + read(err));
             assertEquals(Long.toString(total), end.report().get("ops"), end.describe() + seen);
