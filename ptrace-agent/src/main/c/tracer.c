@@ -359,6 +359,21 @@ static int planted_at(int64_t addr)
 	return 0;
 }
 
+/*
+ * Whether the int3 a thread trapped on (its pc just after it) is no longer there: then it was
+ * one rseqdbg planted and took out again before it read the trap (its record already
+ * forgotten). The program's own int3 (0xcc, or int $3: 0xcd 0x03) stays in its code.
+ */
+static int int3_gone(int tid, unsigned long pc)
+{
+	unsigned long word = 0;
+	errno = 0;
+	if (ptrace_call(PTRACE_PEEKDATA, tid, (long)(pc - 2), (long)&word) < 0)
+		return 0;
+	unsigned char before = (unsigned char)word, at = (unsigned char)(word >> 8);
+	return at != 0xcc && !(before == 0xcd && at == 0x03);
+}
+
 /* The signal the thread's current stop would have delivered, if it is the program's own. */
 static int own_signal(struct thread *t)
 {
@@ -375,7 +390,8 @@ static int own_signal(struct thread *t)
 		return SIGTRAP; /* sent by a process */
 	if (info.si_code == 0x80) { /* SI_KERNEL: an int3, rseqdbg's if it planted one there */
 		unsigned long pc = 0;
-		if (ptrace_call(PTRACE_PEEKUSER, t->tid, 16 * 8, (long)&pc) == 0 && planted_at((int64_t)pc - 1)) {
+		if (ptrace_call(PTRACE_PEEKUSER, t->tid, 16 * 8, (long)&pc) == 0
+		    && (planted_at((int64_t)pc - 1) || int3_gone(t->tid, pc))) {
 			ptrace_call(PTRACE_POKEUSER, t->tid, 16 * 8, (long)(pc - 1));
 			return 0;
 		}

@@ -82,8 +82,15 @@ static __attribute__((unused)) void await_tracer_if_asked(void)
 				traced = atoi(line + 10) != 0;
 		if (status)
 			fclose(status);
-		if (traced)
+		if (traced) {
+			/* RSEQDBG_SAW_TRACER=FILE: say so, for a test that must not act before (a stepped poll takes seconds). */
+			const char *saw = getenv("RSEQDBG_SAW_TRACER");
+			FILE *mark = saw ? fopen(saw, "w") : NULL;
+
+			if (mark)
+				fclose(mark);
 			return;
+		}
 		usleep(1000);
 	}
 }

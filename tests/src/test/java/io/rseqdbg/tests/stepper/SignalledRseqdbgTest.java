@@ -127,6 +127,11 @@ class SignalledRseqdbgTest {
         ProcessHandle traced = attached ? ProcessHandle.of(program.pid()).orElseThrow()
                 : launchedProgram(rseqdbg, err);
         StepProcess.awaitTraced(traced.pid(), () -> "rseqdbg (" + read(err) + ")");
+        if (attached) {
+            // Its poll for a tracer is stepped too (seconds): a detach before it saw one would
+            // leave it polling for a minute. The random point falls in its stepped work.
+            awaitFile(sawTracerFile(), program);
+        }
         Thread.sleep(delayMillis);
         assertTrue(rseqdbg.isAlive(), () -> "rseqdbg ended before the signal: " + read(err));
         new ProcessBuilder(group ? List.of("kill", "-KILL", "--", "-" + rseqdbg.pid())
@@ -205,11 +210,24 @@ class SignalledRseqdbgTest {
         return dir.resolve("release");
     }
 
+    private Path sawTracerFile() {
+        return dir.resolve("saw-tracer");
+    }
+
+    private static void awaitFile(Path file, RunningTarget program) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(file) && program.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(Files.exists(file), "the program never saw its tracer");
+    }
+
     private RunningTarget startProgram(int threads) {
         // It waits for rseqdbg before its work (its whole native run is then left after the
         // detach), and at its exit for the release file (its image is read first).
         RunningTarget program = RunningTarget.start(dir, TARGET, threads, TOTAL_OPS / threads,
-                Map.of("RSEQDBG_AWAIT_TRACER", "1", "RSEQDBG_HOLD_EXIT", releaseFile().toString()));
+                Map.of("RSEQDBG_AWAIT_TRACER", "1", "RSEQDBG_HOLD_EXIT", releaseFile().toString(),
+                        "RSEQDBG_SAW_TRACER", sawTracerFile().toString()));
         started.add(ProcessHandle.of(program.pid()).orElseThrow());
         return program;
     }
