@@ -85,6 +85,7 @@ struct thread {
 	int tid;
 	enum state state;
 	int status;
+	int regs_set; /* the JVM wrote its registers since that stop: it took the stop's trap */
 };
 
 struct undo {
@@ -222,6 +223,12 @@ static void note_request(long request, int tid, long rc)
 		if ((t = thread_of(tid, 0)))
 			t->state = GONE;
 		break;
+	case PTRACE_POKEUSER:
+	case PTRACE_SETREGS:
+	case PTRACE_SETREGSET:
+		if ((t = thread_of(tid, 0)))
+			t->regs_set = 1;
+		break;
 	default:
 		break;
 	}
@@ -241,6 +248,7 @@ static void note_wait(int tid, int status)
 	if (t) {
 		t->state = STOPPED;
 		t->status = status;
+		t->regs_set = 0;
 	}
 	int event = status >> 16;
 	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK) {
@@ -390,6 +398,8 @@ static int own_signal(struct thread *t)
 		return SIGTRAP; /* sent by a process */
 	if (info.si_code == 0x80) { /* SI_KERNEL: an int3, rseqdbg's if it planted one there */
 		unsigned long pc = 0;
+		if (t->regs_set)
+			return 0; /* rseqdbg took this trap: its pc is already back on the int3's address */
 		if (ptrace_call(PTRACE_PEEKUSER, t->tid, 16 * 8, (long)&pc) == 0
 		    && (planted_at((int64_t)pc - 1) || int3_gone(t->tid, pc))) {
 			ptrace_call(PTRACE_POKEUSER, t->tid, 16 * 8, (long)(pc - 1));
@@ -491,6 +501,7 @@ static void let_go(void)
 				break;
 			}
 			t->status = status;
+			t->regs_set = 0;
 			deliver = own_signal(t);
 		}
 		if (t->state == STOPPED)
@@ -529,6 +540,7 @@ static void serve(const struct request *rq)
 		struct iovec iov = { payload, (size_t)rq->len };
 		rc = ptrace_call(PTRACE_SETREGSET, rq->tid, 1 /* NT_PRSTATUS */, (long)&iov);
 		answer(rc, rc < 0 ? errno : 0, 0, NULL, 0);
+		note_request(PTRACE_SETREGSET, rq->tid, rc);
 		break;
 	}
 	case OP_WAIT: {

@@ -148,7 +148,7 @@ class SignalledRseqdbgTest {
         assertTrue(untraced, "rseqdbg never detached after SIG" + signal + ": " + seen + read(err));
         Optional<Integer> died = diedOfSignal(program, attached);
         assertTrue(died.isEmpty(), () -> "the program died (signal " + died.get() + ") after SIG" + signal
-                + " to rseqdbg: " + seen + read(err));
+                + " to rseqdbg: " + seen + read(err) + ended(program));
         // Read while the program runs on: the detach must have put back every byte it changed.
         assertTrue(traced.isAlive(), () -> "the program ended before its image was read: " + seen + read(err)
                 + (attached ? ended(program) : read(out)));
