@@ -3,8 +3,10 @@ package io.rseqdbg.stepper;
 import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.ObjIntConsumer;
@@ -32,8 +34,12 @@ final class Serializer implements AutoCloseable {
     private SteppedThread current;
     private long sliceStart;
     private boolean blocked;
-    /** The running thread's last stop was a system call's exit that the kernel will restart. */
-    private boolean restartPending;
+    /**
+     * Threads whose last stop was a system call's exit that the kernel will restart when they
+     * resume (pc after the call until then). Per thread: others run between that stop and the
+     * resume, and the call's own slice may begin there (the recording resumed it into the call).
+     */
+    private final Set<SteppedThread> restartPending = new HashSet<>();
     private final Watchdog watchdog;
 
     /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
@@ -63,7 +69,11 @@ final class Serializer implements AutoCloseable {
             return;
         }
         watchdog.disarm();
-        restartPending = stop instanceof Stop.SyscallStepped c && c.call().restarts();
+        if (stop instanceof Stop.SyscallStepped c && c.call().restarts()) {
+            restartPending.add(t);
+        } else {
+            restartPending.remove(t);
+        }
         if (watchdog.takeFired()) {
             // A trap that beat the interrupt was only a slow step, not a block.
             blocked = stop instanceof Stop.Interrupted;
@@ -145,6 +155,7 @@ final class Serializer implements AutoCloseable {
     /** A thread ended: forget it; when it was the running one, the next one runs. */
     void exited(SteppedThread t) {
         parked.remove(t);
+        restartPending.remove(t);
         if (t != current) {
             return;
         }
@@ -229,7 +240,7 @@ final class Serializer implements AutoCloseable {
      * was interrupted in, which the kernel restarts when it resumes.
      */
     private boolean atSyscall(SteppedThread t) {
-        if (restartPending) {
+        if (restartPending.contains(t)) {
             return true;
         }
         try {
