@@ -17,19 +17,20 @@ static struct percpu_counter *counter;
 static long threads, ops;
 static atomic_long finished;
 
-/* The leader's /proc/self/status says nothing of the workers: each reads its own. */
-static int traced(void)
+/* A number from the calling thread's /proc status (the leader's says nothing of the workers), -1 if absent. */
+static long thread_status(const char *field)
 {
 	char line[256];
-	int tracer = 0;
+	size_t len = strlen(field);
+	long value = -1;
 	FILE *status = fopen("/proc/thread-self/status", "r");
 
 	while (status && fgets(line, sizeof(line), status))
-		if (strncmp(line, "TracerPid:", 10) == 0)
-			tracer = atoi(line + 10);
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			value = atol(line + len + 1);
 	if (status)
 		fclose(status);
-	return tracer != 0;
+	return value;
 }
 
 static void *work(void *arg)
@@ -38,10 +39,15 @@ static void *work(void *arg)
 
 	(void)arg;
 	if (getenv("RSEQDBG_AWAIT_TRACER")) {
-		for (int i = 0; i < 60000 && !traced(); i++)
+		for (int i = 0; i < 60000 && thread_status("TracerPid") <= 0; i++)
 			usleep(1000);
-		/* A tracer seizes a thread, then stops it: let the stop come before the work. */
-		usleep(50000);
+		/*
+		 * A tracer seizes a thread, then stops it: the work begins after that stop. A ptrace
+		 * stop switches the thread out voluntarily, which this loop (it never sleeps) does not.
+		 */
+		long seen = thread_status("voluntary_ctxt_switches");
+		for (long i = 0; i < 10000000 && thread_status("voluntary_ctxt_switches") == seen; i++)
+			;
 	}
 	for (long i = 0; i < ops; i++)
 		percpu_counter_add(counter, 1);
