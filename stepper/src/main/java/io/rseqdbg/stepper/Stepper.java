@@ -155,7 +155,7 @@ public final class Stepper implements SectionActions {
                     if (stopRequested) {
                         return letGo(End.STOP_REQUESTED);
                     }
-                    if (maxSteps > 0 && steps >= maxSteps) {
+                    if (limitReached()) {
                         return letGo(End.MAX_STEPS);
                     }
                 }
@@ -344,6 +344,11 @@ public final class Stepper implements SectionActions {
         CriticalSection cs = sections.at(t.tid, pc);
         if (cs == null) {
             step(new StepEvent.Stepped(t.tid, pc));
+            if (limitReached()) {
+                // Left stopped for the detach: a protected run from an entry store would count
+                // its entry as one more step in this same stop, past --max-steps.
+                return;
+            }
             if (!policy.beforeStep(t, pc, this)) {
                 t.previousPc = pc;
                 proceed(t, 0);
@@ -458,6 +463,10 @@ public final class Stepper implements SectionActions {
         inferior.setRseqCs(t.tid, 0);
         inferior.setPc(t.tid, t.section.abort());
         onSignal(t, new Stop.Signalled(t.tid, signal));
+    }
+
+    private boolean limitReached() {
+        return maxSteps > 0 && steps >= maxSteps;
     }
 
     /** Every event that stands for one executed instruction, counted in one place for --max-steps. */

@@ -94,6 +94,39 @@ class StepCommandTest {
         assertTrue(run.lastLine().startsWith("ok ops=50 "), "detached, the program completes: " + run.describe());
     }
 
+    /**
+     * A run at full speed from an entry store counts the store and the entry in one stop: a limit
+     * that falls on the store must not let the entry through as step limit + 1.
+     */
+    @Test
+    void maxStepsEndingOnAnEntryStoreStopsAtExactlyThatMany(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.txt");
+        Rseqdbg.launch("step", "--trace", trace.toString(), "--", Targets.path(COUNTER).toString(), "1", "3")
+                .timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        long limit = stepsBeforeFirstProtectedEntry(Files.readAllLines(trace));
+        Run run = Rseqdbg.launch("step", "--max-steps", Long.toString(limit), "--json", "--",
+                Targets.path(COUNTER).toString(), "1", "3").timeout(Duration.ofSeconds(120)).run().requireExit(0);
+        assertTrue(run.lastLine().contains("\"end\":\"max-steps\""), run.describe());
+        assertTrue(run.lastLine().contains("\"steps\":" + limit + ","), limit + " steps: " + run.describe());
+        assertTrue(run.stdout().contains("ok ops=3 "), "detached, the program completes: " + run.describe());
+    }
+
+    /** Steps up to the entry store of the first section run at full speed (an entry no "bound" line follows). */
+    private static long stepsBeforeFirstProtectedEntry(List<String> trace) {
+        long steps = 0;
+        for (int i = 0; i < trace.size(); i++) {
+            String event = trace.get(i).split("\t")[3];
+            if (event.startsWith("step") || event.startsWith("enter")) {
+                steps++;
+            }
+            boolean bound = i + 1 < trace.size() && trace.get(i + 1).split("\t")[3].startsWith("bound");
+            if (event.startsWith("enter") && !bound && trace.get(i - 1).split("\t")[3].equals("step")) {
+                return steps - 1;
+            }
+        }
+        throw new AssertionError("no section run at full speed from its entry store in the trace");
+    }
+
     @Test
     void aProgramThatDoesNotExistIsOneLineAndExitTwo() {
         Run run = Rseqdbg.launch("step", "--", "/no/such/program").run();
