@@ -10,6 +10,7 @@ import io.rseqdbg.ptrace.TraceException;
 import io.rseqdbg.ptrace.Tracer;
 import io.rseqdbg.tests.support.Processes;
 import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Zombie;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,21 +71,9 @@ class AttachTest {
 
     @Test
     void attachingToAZombieSaysTheProcessHasExited() throws Exception {
-        // The child exits once its parent has become sleep, which never reaps it (a child that
-        // exits at once may be reaped by the shell itself before its exec).
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.2 & echo $!; exec sleep 5").start();
-        try {
-            int zombie = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(
-                    parent.getInputStream())).readLine().trim());
-            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!java.nio.file.Files.readString(Path.of("/proc/" + zombie + "/stat")).contains(") Z ")
-                    && System.nanoTime() < end) {
-                Thread.sleep(5);
-            }
-            TraceException e = assertThrows(TraceException.class, () -> Tracer.attach(zombie));
-            assertEquals("attach " + zombie + ": the process has exited (a zombie)", e.getMessage());
-        } finally {
-            parent.destroyForcibly();
+        try (Zombie zombie = Zombie.of("true")) {
+            TraceException e = assertThrows(TraceException.class, () -> Tracer.attach(zombie.pid()));
+            assertEquals("attach " + zombie.pid() + ": the process has exited (a zombie)", e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rseqdbg.tests.support.Processes;
 import io.rseqdbg.tests.support.Rseqdbg;
 import io.rseqdbg.tests.support.Targets;
+import io.rseqdbg.tests.support.Zombie;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,18 +46,9 @@ class AttachRefusedTest {
 
     @Test
     void aZombieIsRefused() throws Exception {
-        // sh starts the program and waits in sleep without reaping it: a zombie until sh ends.
-        Process sh = new ProcessBuilder("sh", "-c", "\"$0\" 1 1 > /dev/null & echo $!; exec sleep 60",
-                Targets.path("counter-static").toString()).start();
-        try {
-            // One line: the pipe stays open in sleep until it ends.
-            int zombie = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(
-                    sh.getInputStream())).readLine().trim());
-            StepProcess.awaitState(zombie, 'Z');
-            Rseqdbg.launch("step", "--pid", Integer.toString(zombie)).timeout(TIMEOUT).run()
-                    .requireOneLineError("attach " + zombie + ": the process has exited (a zombie)");
-        } finally {
-            sh.destroyForcibly();
+        try (Zombie zombie = Zombie.of(Targets.path("counter-static").toString(), "1", "1")) {
+            Rseqdbg.launch("step", "--pid", Integer.toString(zombie.pid())).timeout(TIMEOUT).run()
+                    .requireOneLineError("attach " + zombie.pid() + ": the process has exited (a zombie)");
         }
     }
 
