@@ -261,10 +261,20 @@ static void note_wait(int tid, int status)
 static void note_undo(const struct request *rq, int is_mask)
 {
 	struct undo *slot = NULL;
+	int len = rq->len > (int)sizeof slot->bytes ? (int)sizeof slot->bytes : rq->len;
 	for (int i = 0; i < nundo; i++) {
 		struct undo *u = &undos[i];
-		if (u->used && u->is_mask == is_mask && u->id == rq->tid && u->addr == rq->addr)
-			return; /* the first record holds the original */
+		if (u->used && u->is_mask == is_mask && u->id == rq->tid && u->addr == rq->addr) {
+			/*
+			 * The first record holds the original (a second int3 over the first, rseq_cs
+			 * cleared again), unless the program wrote there since rseqdbg did: a rseq_cs it
+			 * stored entering its next section is what to put back, not the last section's.
+			 */
+			if (is_mask || u->len != len / 2 || !memcmp(payload, u->bytes + u->len, (size_t)u->len))
+				return;
+			slot = u;
+			break;
+		}
 		if (!u->used && !slot)
 			slot = u;
 	}
@@ -277,7 +287,6 @@ static void note_undo(const struct request *rq, int is_mask)
 	slot->is_mask = is_mask;
 	slot->id = rq->tid;
 	slot->addr = rq->addr;
-	int len = rq->len > (int)sizeof slot->bytes ? (int)sizeof slot->bytes : rq->len;
 	memcpy(slot->bytes, payload, (size_t)len);
 	slot->len = is_mask ? len : len / 2;
 }

@@ -47,8 +47,13 @@ final class RseqAccess {
         if (!c.registered()) {
             throw new TraceException("write rseq_cs", tid, 0, "write rseq_cs: thread " + tid + " has no rseq area");
         }
+        writeRseqCs(tid, c.address(), value);
+    }
+
+    /** {@link #writeRseqCs(int, long)} for a thread whose area the caller knows ({@code area}). */
+    void writeRseqCs(int tid, long area, long value) {
         byte[] b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-        long at = c.address() + RseqArea.RSEQ_CS_OFFSET;
+        long at = area + RseqArea.RSEQ_CS_OFFSET;
         int pid = tracees.known(tid, "write rseq_cs").process.pid;
         if (value == 0) {
             // A section stepped with rseq_cs cleared must get it back even if rseqdbg dies.

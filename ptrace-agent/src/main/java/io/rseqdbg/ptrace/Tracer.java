@@ -420,6 +420,14 @@ public final class Tracer implements AutoCloseable {
         onTracer(() -> rseq.writeRseqCs(tid, value));
     }
 
+    /**
+     * Writes rseq_cs in the {@code struct rseq} at {@code area}, thread {@code tid}'s (as its
+     * registration was read before). A cleared field is put back by rseqdbg-tracer if the JVM dies.
+     */
+    public void writeRseqCs(int tid, long area, long value) {
+        onTracer(() -> rseq.writeRseqCs(tid, area, value));
+    }
+
     // ---------------------------------------------------------------- CPUs
 
     /**

@@ -272,6 +272,19 @@ public final class PtraceProgram implements TracedProgram, Inferior {
         return tracer.answerSyscall(tid, number, result);
     }
 
+    /** Recorded for rseqdbg-tracer: a field left cleared by a dead JVM would leave its section unprotected after the let-go. */
+    @Override
+    public void setRseqCs(int tid, long value) {
+        long area = rseqArea(tid);
+        if (area == 0) {
+            return;
+        }
+        if (DEBUG) {
+            System.err.printf("rseq_cs of %d = 0x%x (was 0x%x)%n", tid, value, rseqCs(tid));
+        }
+        tracer.writeRseqCs(tid, area, value);
+    }
+
     @Override
     public long rseqArea(int tid) {
         Long known = rseqAreas.get(tid);

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rseqdbg.elf.RseqTables;
 import io.rseqdbg.tests.support.Targets;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,44 +38,15 @@ class BreakpointTakenWhenRseqdbgDiesTest {
         try (RunningTarget program = RunningTarget.start(dir, TARGET, THREADS, OPS,
                 Map.of("RSEQDBG_HOLD_EXIT", release.toString()))) {
             assertTrue(program.awaitWorking(), "the program never got to work");
-            Process rseqdbg = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Drseqdbg.home=" + System.getProperty("rseqdbg.home"), "-cp", System.getProperty("java.class.path"),
-                    HoldAtBreakpoint.class.getName(), Long.toString(program.pid()), "0x" + Long.toHexString(address)))
-                    .redirectError(dir.resolve("holder.err").toFile()).start();
-            try {
-                String line = CompletableFuture.supplyAsync(() -> readLine(rseqdbg)).get(120, TimeUnit.SECONDS);
-                assertEquals("hit", line, () -> "the breakpoint was never hit: " + read(dir.resolve("holder.err")));
-                rseqdbg.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            } finally {
-                rseqdbg.destroyForcibly();
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (StepProcess.tracerPid(program.pid()) != 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(0, StepProcess.tracerPid(program.pid()), "rseqdbg-tracer never let the program go");
+            String line = DyingRseqdbg.killAfterFirstLine(dir, HoldAtBreakpoint.class, program.pid(),
+                    Long.toString(program.pid()), "0x" + Long.toHexString(address));
+            assertEquals("hit", line);
             assertTrue(program.isAlive(), () -> "the program died: " + ended(program));
             assertEquals(List.of(), ProgramImage.differences(program.pid()).stream().map(Object::toString).toList());
             Files.createFile(release);
             RunningTarget.Ended end = program.await(240);
             assertEquals(0, end.exitCode(), end.describe());
             assertEquals(Long.toString(THREADS * OPS), end.report().get("ops"), end.describe());
-        }
-    }
-
-    private static String readLine(Process p) {
-        try {
-            return new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (java.io.IOException e) {
-            return e.toString();
         }
     }
 

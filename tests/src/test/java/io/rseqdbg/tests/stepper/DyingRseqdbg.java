@@ -1,0 +1,62 @@
+package io.rseqdbg.tests.stepper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM that attaches to a program through rseqdbg-tracer, leaves it in one exact state, says so
+ * on its first line of output, and is then SIGKILLed, as rseqdbg can be at any point. The
+ * program is then rseqdbg-tracer's to let go.
+ */
+final class DyingRseqdbg {
+
+    private DyingRseqdbg() {
+    }
+
+    /**
+     * Runs {@code main} with {@code args}, returns its first line once it printed one, then kills
+     * it and waits until the program {@code pid} has no tracer. Fails the test on a silence or
+     * a let-go that never came; stderr goes to {@code dir/rseqdbg.err}.
+     */
+    static String killAfterFirstLine(Path dir, Class<?> main, long pid, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Drseqdbg.home=" + System.getProperty("rseqdbg.home"), "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        Path err = dir.resolve("rseqdbg.err");
+        Process rseqdbg = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        String line;
+        try {
+            line = CompletableFuture.supplyAsync(() -> readLine(rseqdbg)).get(120, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new AssertionError(main.getSimpleName() + " ended without its line: " + Files.readString(err));
+            }
+            rseqdbg.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } finally {
+            rseqdbg.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (StepProcess.tracerPid(pid) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        if (StepProcess.tracerPid(pid) != 0) {
+            throw new AssertionError("rseqdbg-tracer never let the program go");
+        }
+        return line;
+    }
+
+    private static String readLine(Process p) {
+        try {
+            return new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
