@@ -3,6 +3,7 @@ package io.rseqdbg.stepper.ptrace;
 import io.rseqdbg.ptrace.Breakpoint;
 import io.rseqdbg.ptrace.LaunchSpec;
 import io.rseqdbg.ptrace.TraceEvent;
+import io.rseqdbg.ptrace.TraceException;
 import io.rseqdbg.ptrace.AllowedCpus;
 import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.ptrace.Tracer;
@@ -282,7 +283,14 @@ public final class PtraceProgram implements TracedProgram, Inferior {
         if (DEBUG) {
             System.err.printf("rseq_cs of %d = 0x%x (was 0x%x)%n", tid, value, rseqCs(tid));
         }
-        tracer.writeRseqCs(tid, area, value);
+        try {
+            tracer.writeRseqCs(tid, area, value);
+        } catch (TraceException e) {
+            if (!Tracer.threadGone(pid, tid)) {
+                throw e;
+            }
+            // Exited with its exit event still unread (a let-go's backlog): nothing to protect.
+        }
     }
 
     @Override
