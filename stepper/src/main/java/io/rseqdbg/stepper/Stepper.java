@@ -328,7 +328,7 @@ public final class Stepper implements SectionActions {
                         step(new StepEvent.SectionStepped(t.tid, pc, t.section));
                     }
                     if (t.mode == SteppedThread.Mode.INSIDE) {
-                        inferior.setRseqCs(t.tid, 0);
+                        cpus.clearRseqCs(t); // written only if the program stored it again: a read a stop
                     }
                     proceed(t, 0);
                 } else {
