@@ -28,21 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc-status.h"
+
 #define TRACE_TIMEOUT_SECONDS 30
 
 static int traced(void)
 {
-	char buf[4096];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *p = strstr(buf, "\nTracerPid:");
-	return p && atoi(p + strlen("\nTracerPid:")) != 0;
+	return status_field("/proc/self/status", "TracerPid:", 10) != 0;
 }
 
 static void wait_until_traced(void)

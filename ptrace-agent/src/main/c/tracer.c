@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc-status.h"
+
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
@@ -234,6 +236,17 @@ static void note_request(long request, int tid, long rc)
 	}
 }
 
+/* A number from /proc/TID/status ("Tgid:", "SigPnd:"), 0 when it cannot be read. */
+static unsigned long long thread_status(int tid, const char *name, int base)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	return status_field(path, name, base);
+}
+
+static void forget_all_of(int id);
+static void copy_bytes_to_child(int pid, int child);
+
 static void note_wait(int tid, int status)
 {
 	if (tid <= 0)
@@ -242,6 +255,7 @@ static void note_wait(int tid, int status)
 		struct thread *t = thread_of(tid, 0);
 		if (t)
 			t->state = GONE;
+		forget_all_of(tid); /* its mask; and, a leader's end being its process's, its bytes */
 		return;
 	}
 	struct thread *t = thread_of(tid, 1);
@@ -253,8 +267,11 @@ static void note_wait(int tid, int status)
 	int event = status >> 16;
 	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK) {
 		unsigned long child = 0;
-		if (ptrace_call(PTRACE_GETEVENTMSG, tid, 0, (long)&child) == 0 && child > 0)
+		if (ptrace_call(PTRACE_GETEVENTMSG, tid, 0, (long)&child) == 0 && child > 0) {
 			thread_of((int)child, 1); /* attached by the kernel; its first stop is on its way */
+			if (event == PTRACE_EVENT_FORK) /* a copy of the memory, planted int3s included */
+				copy_bytes_to_child((int)thread_status(tid, "Tgid:", 10), (int)child);
+		}
 	}
 }
 
@@ -297,6 +314,36 @@ static void forget_undo(const struct request *rq, int is_mask)
 		struct undo *u = &undos[i];
 		if (u->used && u->is_mask == is_mask && u->id == rq->tid && u->addr == rq->addr)
 			u->used = 0;
+	}
+}
+
+static void forget_all_of(int id)
+{
+	for (int i = 0; i < nundo; i++)
+		if (undos[i].used && undos[i].id == id)
+			undos[i].used = 0;
+}
+
+static void copy_bytes_to_child(int pid, int child)
+{
+	if (pid <= 0)
+		return;
+	int n = nundo; /* the copies, appended, are not copied again */
+	for (int i = 0; i < n; i++) {
+		struct undo *u = &undos[i];
+		if (!u->used || u->is_mask || u->id != pid)
+			continue;
+		struct undo *slot = NULL;
+		for (int j = 0; j < nundo && !slot; j++)
+			if (!undos[j].used)
+				slot = &undos[j];
+		if (!slot) {
+			if (nundo == MAX_UNDO)
+				return;
+			slot = &undos[nundo++];
+		}
+		*slot = *u;
+		slot->id = child;
 	}
 }
 
@@ -352,18 +399,7 @@ static int wait_or_cancel(int pid, int options, int *status, int *err)
 
 static int sigtrap_pending(int tid)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/%d/status", tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *p = strstr(buf, "\nSigPnd:");
-	return p && (strtoull(p + strlen("\nSigPnd:"), NULL, 16) & (1ULL << (SIGTRAP - 1)));
+	return thread_status(tid, "SigPnd:", 16) & (1ULL << (SIGTRAP - 1));
 }
 
 static int planted_at(int64_t addr)
