@@ -1,7 +1,7 @@
 /*
  * fork-ticks GO_FILE
  *
- * Waits until GO_FILE exists, then forks. The child (a copy of the parent's memory: a
+ * Waits until GO_FILE exists (a minute at most: exit 3), then forks. The child (a copy of the parent's memory: a
  * breakpoint planted in the parent is in it too) sleeps 500 ms, calls tick() 200 times 5 ms
  * apart and exits 0 when it counted 200; a breakpoint byte left in its copy kills it with
  * SIGTRAP. The parent never calls tick(); it waits for the child and prints "fork-ticks ok
@@ -22,8 +22,13 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 2;
-	while (access(argv[1], F_OK) != 0)
+	for (int waited = 0; access(argv[1], F_OK) != 0; waited++) {
+		if (waited == 60000) {
+			fprintf(stderr, "fork-ticks: %s never came\n", argv[1]);
+			return 3;
+		}
 		usleep(1000);
+	}
 	pid_t pid = fork();
 	if (pid < 0)
 		return 1;

@@ -29,15 +29,22 @@ class ForkedBreakpointWhenRseqdbgDiesTest {
         Path out = dir.resolve("fork-ticks.out");
         Path go = dir.resolve("go");
         int pid = Processes.startDetached(out, Targets.path("fork-ticks").toString(), go.toString());
-        long tick = Processes.symbol(pid, "fork-ticks", "tick");
-        String line = DyingRseqdbg.killAfterFirstLine(dir, HoldForkedBreakpoint.class, pid,
-                Integer.toString(pid), "0x" + Long.toHexString(tick), go.toString());
-        assertTrue(line.startsWith("forked "), line);
-        int child = Integer.parseInt(line.substring("forked ".length()));
-        assertEquals(0, Processes.tracerPid(child), "the child is let go too");
-        assertEquals(List.of(), ProgramImage.differences(child).stream().map(Object::toString).toList(),
-                "bytes left in the child");
-        assertTrue(Processes.awaitGone(pid, Duration.ofSeconds(60)), "fork-ticks never ended");
-        assertEquals("fork-ticks ok child=" + child + "\n", Files.readString(out));
+        try {
+            long tick = Processes.symbol(pid, "fork-ticks", "tick");
+            String line = DyingRseqdbg.killAfterFirstLine(dir, HoldForkedBreakpoint.class, pid,
+                    Integer.toString(pid), "0x" + Long.toHexString(tick), go.toString());
+            assertTrue(line.startsWith("forked "), line);
+            int child = Integer.parseInt(line.substring("forked ".length()));
+            assertEquals(0, Processes.tracerPid(child), "the child is let go too");
+            assertEquals(List.of(), ProgramImage.differences(child).stream().map(Object::toString).toList(),
+                    "bytes left in the child");
+            assertTrue(Processes.awaitGone(pid, Duration.ofSeconds(60)), "fork-ticks never ended");
+            assertEquals("fork-ticks ok child=" + child + "\n", Files.readString(out));
+        } finally {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+        }
     }
 }

@@ -17,7 +17,8 @@ import java.util.List;
 public final class Zombie implements AutoCloseable {
 
     private static final String START_ONCE_PARENT_SLEEPS =
-            "while [ \"$(cat /proc/$PPID/comm)\" != sleep ]; do sleep 0.01; done; exec \"$@\" > /dev/null";
+            "while [ \"$(cat /proc/$PPID/comm 2>/dev/null)\" != sleep ]; do [ -e /proc/$PPID ] || exit 1; sleep 0.01; done; "
+                    + "exec \"$@\" > /dev/null";
 
     private final Process parent;
     private final int pid;
