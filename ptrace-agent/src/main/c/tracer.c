@@ -402,11 +402,12 @@ static int sigtrap_pending(int tid)
 	return thread_status(tid, "SigPnd:", 16) & (1ULL << (SIGTRAP - 1));
 }
 
-static int planted_at(int64_t addr)
+/* Whether rseqdbg's bytes are recorded at ADDR in process PID (a fork child's records are its own copies). */
+static int planted_at(int pid, int64_t addr)
 {
 	for (int i = 0; i < nundo; i++) {
 		struct undo *u = &undos[i];
-		if (u->used && !u->is_mask && addr >= u->addr && addr < u->addr + u->len)
+		if (u->used && !u->is_mask && u->id == pid && addr >= u->addr && addr < u->addr + u->len)
 			return 1;
 	}
 	return 0;
@@ -446,7 +447,7 @@ static int own_signal(struct thread *t)
 		if (t->regs_set)
 			return 0; /* rseqdbg took this trap: its pc is already back on the int3's address */
 		if (ptrace_call(PTRACE_PEEKUSER, t->tid, 16 * 8, (long)&pc) == 0
-		    && (planted_at((int64_t)pc - 1) || int3_gone(t->tid, pc))) {
+		    && (planted_at((int)thread_status(t->tid, "Tgid:", 10), (int64_t)pc - 1) || int3_gone(t->tid, pc))) {
 			ptrace_call(PTRACE_POKEUSER, t->tid, 16 * 8, (long)(pc - 1));
 			return 0;
 		}
