@@ -275,6 +275,15 @@ static void note_wait(int tid, int status)
 	}
 }
 
+/* A record to fill: a forgotten one, or one more at the end; NULL when all MAX_UNDO are in use. */
+static struct undo *free_undo(void)
+{
+	for (int i = 0; i < nundo; i++)
+		if (!undos[i].used)
+			return &undos[i];
+	return nundo < MAX_UNDO ? &undos[nundo++] : NULL;
+}
+
 static void note_undo(const struct request *rq, int is_mask)
 {
 	struct undo *slot = NULL;
@@ -292,14 +301,9 @@ static void note_undo(const struct request *rq, int is_mask)
 			slot = u;
 			break;
 		}
-		if (!u->used && !slot)
-			slot = u;
 	}
-	if (!slot) {
-		if (nundo == MAX_UNDO)
-			return;
-		slot = &undos[nundo++];
-	}
+	if (!slot && !(slot = free_undo()))
+		return;
 	slot->used = 1;
 	slot->is_mask = is_mask;
 	slot->id = rq->tid;
@@ -328,20 +332,14 @@ static void copy_bytes_to_child(int pid, int child)
 {
 	if (pid <= 0)
 		return;
-	int n = nundo; /* the copies, appended, are not copied again */
+	int n = nundo; /* the records there were; a copy carries the child's id, never copied again */
 	for (int i = 0; i < n; i++) {
 		struct undo *u = &undos[i];
 		if (!u->used || u->is_mask || u->id != pid)
 			continue;
-		struct undo *slot = NULL;
-		for (int j = 0; j < nundo && !slot; j++)
-			if (!undos[j].used)
-				slot = &undos[j];
-		if (!slot) {
-			if (nundo == MAX_UNDO)
-				return;
-			slot = &undos[nundo++];
-		}
+		struct undo *slot = free_undo();
+		if (!slot)
+			return;
 		*slot = *u;
 		slot->id = child;
 	}
@@ -546,8 +544,7 @@ static void let_go(void)
 				t->state = GONE;
 				break;
 			}
-			t->status = status;
-			t->regs_set = 0;
+			note_wait(tid, status);
 			deliver = own_signal(t);
 		}
 		if (t->state == STOPPED)
