@@ -17,30 +17,14 @@ static struct percpu_counter *counter;
 static long threads, ops;
 static atomic_long finished;
 
-/* A number from the calling thread's /proc status (the leader's says nothing of the workers), -1 if absent. */
-static long thread_status(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long value = -1;
-	FILE *status = fopen("/proc/thread-self/status", "r");
-
-	while (status && fgets(line, sizeof(line), status))
-		if (strncmp(line, field, len) == 0 && line[len] == ':')
-			value = atol(line + len + 1);
-	if (status)
-		fclose(status);
-	return value;
-}
-
 static void *work(void *arg)
 {
 	struct rseqdbg_stats stats;
 
 	(void)arg;
 	if (getenv("RSEQDBG_AWAIT_TRACER")) {
-		for (int i = 0; i < 60000 && thread_status("TracerPid") <= 0; i++)
-			usleep(1000);
+		/* The leader's /proc status says nothing of the workers: each waits for its own tracer. */
+		await_tracer_if_asked();
 		/*
 		 * A tracer seizes a thread, then stops it: the work begins after that stop. A ptrace
 		 * stop switches the thread out voluntarily, which this loop (it never sleeps) does not.

@@ -64,25 +64,32 @@ static __attribute__((unused)) void *worker_main(void *arg)
 	return NULL;
 }
 
+/* A number from the calling thread's /proc status (FIELD without its colon), -1 when it has none. */
+static __attribute__((unused)) long thread_status(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long value = -1;
+	FILE *status = fopen("/proc/thread-self/status", "r");
+
+	while (status && fgets(line, sizeof(line), status))
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			value = atol(line + len + 1);
+	if (status)
+		fclose(status);
+	return value;
+}
+
 /*
- * With RSEQDBG_AWAIT_TRACER set, waits (up to a minute) until a tracer is attached, so that a test
- * can attach to a program before its work begins whatever the machine's load.
+ * With RSEQDBG_AWAIT_TRACER set, waits (up to a minute) until a tracer is attached to the calling
+ * thread, so that a test can attach to a program before its work begins whatever the machine's load.
  */
 static __attribute__((unused)) void await_tracer_if_asked(void)
 {
 	if (!getenv("RSEQDBG_AWAIT_TRACER"))
 		return;
 	for (int i = 0; i < 60000; i++) {
-		char line[256];
-		int traced = 0;
-		FILE *status = fopen("/proc/self/status", "r");
-
-		while (status && fgets(line, sizeof(line), status))
-			if (strncmp(line, "TracerPid:", 10) == 0)
-				traced = atoi(line + 10) != 0;
-		if (status)
-			fclose(status);
-		if (traced) {
+		if (thread_status("TracerPid") > 0) {
 			/* RSEQDBG_SAW_TRACER=FILE: say so, for a test that must not act before (a stepped poll takes seconds). */
 			const char *saw = getenv("RSEQDBG_SAW_TRACER");
 			FILE *mark = saw ? fopen(saw, "w") : NULL;
