@@ -3,10 +3,8 @@ package io.rseqdbg.stepper;
 import io.rseqdbg.ptrace.Syscall;
 import io.rseqdbg.stepper.Inferior.Stop;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.ObjIntConsumer;
@@ -34,12 +32,6 @@ final class Serializer implements AutoCloseable {
     private SteppedThread current;
     private long sliceStart;
     private boolean blocked;
-    /**
-     * Threads whose last stop was a system call's exit that the kernel will restart when they
-     * resume (pc after the call until then). Per thread: others run between that stop and the
-     * resume, and the call's own slice may begin there (the recording resumed it into the call).
-     */
-    private final Set<SteppedThread> restartPending = new HashSet<>();
     private final Watchdog watchdog;
 
     /** @param resume the stepper's own resume of a thread (its {@code proceed}) */
@@ -69,11 +61,7 @@ final class Serializer implements AutoCloseable {
             return;
         }
         watchdog.disarm();
-        if (stop instanceof Stop.SyscallStepped c && c.call().restarts()) {
-            restartPending.add(t);
-        } else {
-            restartPending.remove(t);
-        }
+        t.restartPending = stop instanceof Stop.SyscallStepped c && c.call().restarts();
         if (watchdog.takeFired()) {
             // A trap that beat the interrupt was only a slow step, not a block.
             blocked = stop instanceof Stop.Interrupted;
@@ -155,7 +143,6 @@ final class Serializer implements AutoCloseable {
     /** A thread ended: forget it; when it was the running one, the next one runs. */
     void exited(SteppedThread t) {
         parked.remove(t);
-        restartPending.remove(t);
         if (t != current) {
             return;
         }
@@ -240,7 +227,7 @@ final class Serializer implements AutoCloseable {
      * was interrupted in, which the kernel restarts when it resumes.
      */
     private boolean atSyscall(SteppedThread t) {
-        if (restartPending.contains(t)) {
+        if (t.restartPending) {
             return true;
         }
         try {

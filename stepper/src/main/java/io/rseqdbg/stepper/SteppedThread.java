@@ -46,6 +46,12 @@ final class SteppedThread {
     int boundCpu = -1;
     /** skip: running the section from its entry store with rseq_cs untouched. */
     boolean protectedRun;
+    /**
+     * record/replay: its last stop was a system call's exit that the kernel restarts when it
+     * resumes (pc after the call until then). Per thread: others run between that stop and the
+     * resume, and the call's own slice may begin there (the recording resumed it into the call).
+     */
+    boolean restartPending;
     /** Where the thread was single-stepped from to reach its current stop, or -1 when unknown. */
     long previousPc = -1;
     /** Per section start, a policy's count of passes without progress (opv: redirects; none: aborts). */
