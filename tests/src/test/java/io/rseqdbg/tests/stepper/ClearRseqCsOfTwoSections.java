@@ -29,8 +29,6 @@ final class ClearRseqCsOfTwoSections {
             program.setRseqCs(pid, 0);
             return at;
         });
-        System.out.println("0x" + Long.toHexString(field));
-        System.out.flush();
-        Thread.sleep(600_000);
+        DyingRseqdbg.sayAndAwaitKill("0x" + Long.toHexString(field));
     }
 }

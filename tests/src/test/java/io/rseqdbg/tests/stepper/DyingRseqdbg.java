@@ -1,5 +1,7 @@
 package io.rseqdbg.tests.stepper;
 
+import io.rseqdbg.ptrace.TraceEvent;
+import io.rseqdbg.ptrace.Tracer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A JVM that attaches to a program through rseqdbg-tracer, leaves it in one exact state, says so
@@ -50,6 +53,29 @@ final class DyingRseqdbg {
             throw new AssertionError("rseqdbg-tracer never let the program go");
         }
         return line;
+    }
+
+    /** In the JVM to be killed: prints {@code line} for {@link #killAfterFirstLine}, then waits for the kill (ten minutes at most). */
+    static void sayAndAwaitKill(String line) throws InterruptedException {
+        System.out.println(line);
+        System.out.flush();
+        Thread.sleep(600_000);
+    }
+
+    /**
+     * In the JVM to be killed, on the tracer's thread: waits for the first event of {@code type}
+     * that {@code wanted} accepts, setting going again every other thread that stops meanwhile.
+     */
+    static <E extends TraceEvent> E awaitEvent(Tracer tracer, Class<E> type, Predicate<E> wanted) {
+        while (true) {
+            TraceEvent e = tracer.waitEvent();
+            if (type.isInstance(e) && wanted.test(type.cast(e))) {
+                return type.cast(e);
+            }
+            if (tracer.isStopped(e.tid())) {
+                tracer.cont(e.tid());
+            }
+        }
     }
 
     private static String readLine(Process p) {

@@ -26,8 +26,6 @@ final class HoldAtBreakpoint {
             }
             return null;
         });
-        System.out.println("hit");
-        System.out.flush();
-        Thread.sleep(600_000);
+        DyingRseqdbg.sayAndAwaitKill("hit");
     }
 }

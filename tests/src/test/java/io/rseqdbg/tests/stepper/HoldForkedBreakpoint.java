@@ -25,20 +25,11 @@ final class HoldForkedBreakpoint {
             tracer.insertBreakpoint(pid, address);
             tracer.resumeAll();
             Files.createFile(go);
-            while (true) {
-                TraceEvent e = tracer.waitEvent();
-                if (e instanceof TraceEvent.Forked f) {
-                    tracer.cont(f.tid());
-                    tracer.cont(f.childPid());
-                    return f.childPid();
-                }
-                if (tracer.isStopped(e.tid())) {
-                    tracer.cont(e.tid());
-                }
-            }
+            TraceEvent.Forked f = DyingRseqdbg.awaitEvent(tracer, TraceEvent.Forked.class, any -> true);
+            tracer.cont(f.tid());
+            tracer.cont(f.childPid());
+            return f.childPid();
         });
-        System.out.println("forked " + child);
-        System.out.flush();
-        Thread.sleep(600_000);
+        DyingRseqdbg.sayAndAwaitKill("forked " + child);
     }
 }

@@ -22,18 +22,8 @@ final class HoldSignal {
         tracer.call(() -> {
             tracer.resumeAll();
             ProcessHandle.of(pid).orElseThrow().destroy();
-            while (true) {
-                TraceEvent e = tracer.waitEvent();
-                if (e instanceof TraceEvent.SignalStop s && s.signal() == SIGTERM) {
-                    return null;
-                }
-                if (tracer.isStopped(e.tid())) {
-                    tracer.cont(e.tid());
-                }
-            }
+            return DyingRseqdbg.awaitEvent(tracer, TraceEvent.SignalStop.class, s -> s.signal() == SIGTERM);
         });
-        System.out.println("held");
-        System.out.flush();
-        Thread.sleep(600_000);
+        DyingRseqdbg.sayAndAwaitKill("held");
     }
 }
