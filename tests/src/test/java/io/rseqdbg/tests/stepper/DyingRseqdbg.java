@@ -45,11 +45,7 @@ final class DyingRseqdbg {
         } finally {
             rseqdbg.destroyForcibly();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (StepProcess.tracerPid(pid) != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        if (StepProcess.tracerPid(pid) != 0) {
+        if (!StepProcess.awaitUntraced(pid, 60)) {
             throw new AssertionError("rseqdbg-tracer never let the program go");
         }
         return line;

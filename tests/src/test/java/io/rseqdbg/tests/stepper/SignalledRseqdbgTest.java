@@ -136,7 +136,7 @@ class SignalledRseqdbgTest {
         assertTrue(rseqdbg.isAlive(), () -> "rseqdbg ended before the signal: " + read(err));
         new ProcessBuilder(group ? List.of("kill", "-KILL", "--", "-" + rseqdbg.pid())
                 : List.of("kill", "-" + signal, Long.toString(rseqdbg.pid()))).start().waitFor();
-        boolean untraced = awaitUntraced(traced);
+        boolean untraced = StepProcess.awaitUntraced(traced.pid(), 120);
         String seen = "SIG" + signal + " " + how + " " + threads + " threads " + policy + " after " + delayMillis
                 + " ms (seed " + seed + ")\n";
         if (signal.equals("KILL") && !attached) {
@@ -183,20 +183,6 @@ class SignalledRseqdbgTest {
             assertTrue(read(out).contains("ok ops=" + total),
                     "the launched program did not finish with its checks passing: " + read(out) + context);
         }
-    }
-
-
-    /** Waits until the program is no longer traced (or gone); false when that never happens. */
-    private static boolean awaitUntraced(ProcessHandle program) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            String status = read(Path.of("/proc", Long.toString(program.pid()), "status"));
-            if (!program.isAlive() || status.isEmpty() || status.contains("TracerPid:\t0\n")) {
-                return true;
-            }
-            Thread.sleep(1);
-        }
-        return false;
     }
 
     /** Lets the program exit: until then it waits at its exit, so its image can still be read. */

@@ -139,6 +139,18 @@ final class StepProcess {
         }
     }
 
+    /** Waits (up to {@code seconds}) until process {@code pid} has no tracer, or is gone; false when that never happens. */
+    static boolean awaitUntraced(long pid, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (tracerPid(pid) == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
+    }
+
     /** Waits until process {@code pid} is in state {@code wanted} (by job control, 'T'). */
     static void awaitState(long pid, char wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
